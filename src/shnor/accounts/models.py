@@ -1,0 +1,54 @@
+"""Users: each has one role and the scope that goes with it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from shnor.accounts.choices import Role
+
+
+class User(AbstractUser):
+    """A person using the system, with a role and a scope (region, municipality or schools)."""
+
+    role = models.CharField("роль", max_length=16, choices=Role.choices, default=Role.OBSERVER)
+    region = models.ForeignKey(
+        "registry.Region", verbose_name="регион", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    municipality = models.ForeignKey(
+        "registry.Municipality", verbose_name="муниципалитет", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    school = models.ForeignKey(
+        "registry.School", verbose_name="школа", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="staff_users",
+    )
+    schools = models.ManyToManyField(
+        "registry.School", verbose_name="закреплённые школы (куратор)", blank=True,
+        related_name="curator_users",
+    )
+
+    class Meta:
+        verbose_name = "пользователь"
+        verbose_name_plural = "пользователи"
+
+    def clean(self) -> None:
+        required = {Role.REGION: "region", Role.OBSERVER: "region",
+                    Role.MUNICIPALITY: "municipality", Role.SCHOOL: "school"}
+        field = required.get(self.role)
+        if field and getattr(self, f"{field}_id") is None:
+            raise ValidationError({field: "Для этой роли нужно указать зону доступа."})
+
+    @property
+    def scope_label(self) -> str:
+        if self.is_superuser:
+            return "вся система"
+        if self.role == Role.MUNICIPALITY and self.municipality:
+            return self.municipality.name
+        if self.role == Role.SCHOOL and self.school:
+            return self.school.short_name
+        if self.role == Role.CURATOR:
+            return f"закреплено школ: {self.schools.count()}"
+        return self.region.name if self.region else "—"

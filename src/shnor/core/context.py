@@ -1,0 +1,25 @@
+"""The navigation a user sees: only the sections their role may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from shnor.accounts.choices import Action
+from shnor.core.scope import can
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav": []}
+    items = [("Обзор", reverse("home")), ("Школы", reverse("schools"))]
+    items.append(("Выявление", reverse("identification:index")))
+    if can(user, Action.IMPORT):
+        items.append(("Загрузка данных", reverse("import")))
+    items.append(("Методики", reverse("identification:methodologies")))
+    path = request.path
+    return {"nav": [{"title": t, "url": u, "active": path == u or (u != "/" and path.startswith(u))}
+                    for t, u in items]}

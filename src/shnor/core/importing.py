@@ -1,0 +1,397 @@
+"""Bulk import: every format becomes the same rows, every cell is checked, and either the whole
+file is written in one transaction or nothing is, with every bad cell named.
+
+An importer declares its columns (Russian headers as users write them, a parser each), how a row's
+names become keys of the database (`resolve`), and which model and natural key it upserts into.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.db import models, transaction
+
+from shnor.core.audit import record_audit
+from shnor.core.jobs import Progress, job_kind
+from shnor.core.tabular import Sheet, UnreadableFile, read_sheets
+
+
+class CellError(ValueError):
+    """A cell's value is not what the column expects; the message says what is expected."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file, with its place."""
+
+    file: str
+    sheet: str
+    row: int | None
+    column: str
+    value: Any
+    expected: str
+
+    def __str__(self) -> str:
+        place = [self.file, f"лист «{self.sheet}»"]
+        if self.row is not None:
+            place.append(f"строка {self.row}")
+        if self.column:
+            place.append(f"столбец «{self.column}»")
+        shown = "" if self.value in (None, "") else f": значение «{self.value}»"
+        return f"{', '.join(place)}{shown} — {self.expected}"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    parse: Callable[[Any], Any]
+    required: bool = False
+    help: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Row:
+    """A data row: where it stands, the parsed values, and the keys `resolve` adds."""
+
+    number: int
+    values: dict[str, Any]
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    file: str
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def summary(self) -> str:
+        if self.problems:
+            return f"Ошибок: {len(self.problems)}. Ничего не записано."
+        if not self.added and not self.changed:
+            return f"Строк: {self.rows}. Изменений нет."
+        return (f"Строк: {self.rows}. Добавлено: {self.added}, изменено: {self.changed}, "
+                f"без изменений: {self.unchanged}.")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "file": self.file, "rows": self.rows, "added": self.added,
+            "changed": self.changed, "unchanged": self.unchanged, "summary": self.summary,
+            "problems": [str(p) for p in self.problems], "notices": self.notices,
+        }
+
+
+def normalize_header(text: Any) -> str:
+    return re.sub(r"\s+", " ", str(text or "")).strip().lower().replace("ё", "е")
+
+
+def normalize_name(text: Any) -> str:
+    """Names compared as users mean them: case, spaces, «ё» and quotes do not matter."""
+    return re.sub(r"[\s\"'«»]+", " ", str(text or "")).strip().lower().replace("ё", "е")
+
+
+# Parsers: each takes a non-empty raw cell and returns a value, or raises CellError.
+
+def _number_text(raw: Any) -> str:
+    return str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+
+
+def integer(minimum: int = 0, maximum: int | None = None) -> Callable[[Any], int]:
+    expected = f"целое число не меньше {minimum}" + (f" и не больше {maximum}" if maximum else "")
+
+    def parse(raw: Any) -> int:
+        try:
+            number = Decimal(_number_text(raw))
+        except InvalidOperation:
+            raise CellError(expected) from None
+        if number != number.to_integral_value() or number < minimum or (
+            maximum is not None and number > maximum
+        ):
+            raise CellError(expected)
+        return int(number)
+
+    return parse
+
+
+def decimal(minimum: float = 0, maximum: float = 100, places: int = 2) -> Callable[[Any], Decimal]:
+    expected = f"число от {minimum:g} до {maximum:g}"
+
+    def parse(raw: Any) -> Decimal:
+        try:
+            number = Decimal(_number_text(raw).rstrip("%"))
+        except InvalidOperation:
+            raise CellError(expected) from None
+        if not minimum <= number <= maximum:
+            raise CellError(expected)
+        return number.quantize(Decimal(1).scaleb(-places))
+
+    return parse
+
+
+def choice(options: dict[str, Any], what: str) -> Callable[[Any], Any]:
+    normalized = {normalize_name(k): v for k, v in options.items()}
+    listed = ", ".join(dict.fromkeys(options))
+    expected = f"{what}: одно из {listed}"
+
+    def parse(raw: Any) -> Any:
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        try:
+            return normalized[normalize_name(raw)]
+        except KeyError:
+            raise CellError(expected) from None
+
+    return parse
+
+
+def text(max_length: int = 500) -> Callable[[Any], str]:
+    def parse(raw: Any) -> str:
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        value = re.sub(r"\s+", " ", str(raw)).strip()
+        if len(value) > max_length:
+            raise CellError(f"текст не длиннее {max_length} знаков")
+        return value
+
+    return parse
+
+
+YES_NO = choice({"да": True, "нет": False, "1": True, "0": False, "есть": True}, "да или нет")
+
+
+def is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+class Importer:
+    """One kind of import. Subclasses set the class attributes and `resolve`."""
+
+    kind: ClassVar[str]
+    title: ClassVar[str]
+    model: ClassVar[type[models.Model]]
+    columns: ClassVar[list[Column]]
+    key_fields: ClassVar[tuple[str, ...]]
+    value_fields: ClassVar[tuple[str, ...]]
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    # -- to override ---------------------------------------------------------------------
+
+    def resolve(self, rows: list[Row], problem: Callable[[Row, str, str], None]) -> None:
+        """Turn names into keys in place (row.values gets the key fields); report problems."""
+
+    def existing_filter(self, rows: list[Row]) -> dict[str, Any]:
+        """A filter narrowing the existing rows that the file can touch."""
+        return {}
+
+    # -- the machinery -------------------------------------------------------------------
+
+    def find_header(self, sheet: Sheet) -> tuple[int, dict[int, Column], list[str]] | None:
+        wanted = {}
+        for column in self.columns:
+            for name in (column.header, *column.aliases):
+                wanted[normalize_header(name)] = column
+        for index, cells in enumerate(sheet.rows[:30]):
+            found: dict[int, Column] = {}
+            extra: list[str] = []
+            for position, cell in enumerate(cells):
+                column = wanted.get(normalize_header(cell))
+                if column is not None and column not in found.values():
+                    found[position] = column
+                elif not is_blank(cell):
+                    extra.append(str(cell).strip())
+            if len(found) >= 2 and any(c.required for c in found.values()):
+                return index, found, extra
+        return None
+
+    def parse_sheet(self, sheet: Sheet, report: ImportReport) -> list[Row]:
+        header = self.find_header(sheet)
+        if header is None:
+            report.problems.append(Problem(
+                sheet.file, sheet.name, None, "",
+                None, "не найдена строка заголовков; ожидаются столбцы: "
+                + ", ".join(f"«{c.header}»" for c in self.columns),
+            ))
+            return []
+        header_index, positions, extra = header
+        for column in self.columns:
+            if column.required and column not in positions.values():
+                report.problems.append(Problem(
+                    sheet.file, sheet.name, header_index + 1, column.header, None,
+                    "обязательный столбец отсутствует в строке заголовков",
+                ))
+        if extra:
+            report.notices.append(
+                "Столбцы не используются и пропущены: " + ", ".join(f"«{e}»" for e in extra)
+            )
+        rows: list[Row] = []
+        for index in range(header_index + 1, len(sheet.rows)):
+            cells = sheet.rows[index]
+            if all(is_blank(c) for c in cells):
+                continue
+            values: dict[str, Any] = {}
+            for position, column in positions.items():
+                raw = cells[position] if position < len(cells) else None
+                if is_blank(raw):
+                    values[column.field] = None
+                    if column.required:
+                        report.problems.append(Problem(sheet.file, sheet.name, index + 1,
+                                                       column.header, None, "значение обязательно"))
+                    continue
+                try:
+                    values[column.field] = column.parse(raw)
+                except CellError as error:
+                    report.problems.append(Problem(sheet.file, sheet.name, index + 1,
+                                                   column.header, raw, str(error)))
+            rows.append(Row(number=index + 1, values=values))
+        return rows
+
+    def header_of(self, field_name: str) -> str:
+        return next((c.header for c in self.columns if c.field == field_name), field_name)
+
+    def read(self, path: Path, display_name: str | None = None) -> tuple[list[Row], ImportReport]:
+        report = ImportReport(kind=self.kind, file=display_name or path.name)
+        try:
+            sheets = read_sheets(path, display_name)
+        except UnreadableFile as error:
+            report.problems.append(Problem(report.file, "—", None, "", None, str(error)))
+            return [], report
+        sheet = next((s for s in sheets if self.find_header(s) is not None), sheets[0])
+        rows = self.parse_sheet(sheet, report)
+        report.rows = len(rows)
+
+        def problem(row: Row, field_name: str, expected: str) -> None:
+            report.problems.append(Problem(
+                sheet.file, sheet.name, row.number, self.header_of(field_name),
+                row.values.get(field_name), expected,
+            ))
+
+        if not report.problems:
+            self.resolve(rows, problem)
+        if not report.problems:
+            seen: dict[tuple[Any, ...], int] = {}
+            for row in rows:
+                key = tuple(row.values[f] for f in self.key_fields)
+                if key in seen:
+                    problem(row, self.key_fields[0],
+                            f"эта строка повторяет строку {seen[key]} (тот же ключ)")
+                seen[key] = row.number
+        return rows, report
+
+    def run(self, path: Path, display_name: str | None = None,
+            progress: Progress | None = None) -> ImportReport:
+        """Check the whole file; write it in one transaction only if nothing is wrong."""
+        rows, report = self.read(path, display_name)
+        if report.problems:
+            return report
+        progress = progress or Progress()
+        progress.start(len(rows), f"Загрузка: {report.file}")
+        with transaction.atomic():
+            self.upsert(rows, report, progress)
+            record_audit(f"import.{self.kind}", actor=self.user, summary=report.summary,
+                         file=report.file, added=report.added, changed=report.changed)
+        return report
+
+    def upsert(self, rows: list[Row], report: ImportReport, progress: Progress) -> None:
+        """Insert new keys, update changed values, leave equal rows alone."""
+        fields = self.key_fields + self.value_fields
+        existing = {
+            tuple(values[:len(self.key_fields)]): values
+            for values in self.model.objects.filter(**self.existing_filter(rows))
+            .values_list(*fields, "pk").iterator(chunk_size=20000)
+        }
+        to_create, to_update = [], []
+        for row in rows:
+            key = tuple(row.values[f] for f in self.key_fields)
+            new_values = tuple(row.values.get(f) for f in self.value_fields)
+            old = existing.get(key)
+            if old is None:
+                to_create.append(self.model(**{f: row.values.get(f) for f in fields}))
+            elif tuple(self.comparable(v) for v in old[len(self.key_fields):-1]) != tuple(
+                self.comparable(v) for v in new_values
+            ):
+                to_update.append(self.model(pk=old[-1], **{f: row.values.get(f) for f in fields}))
+            else:
+                report.unchanged += 1
+            progress.advance()
+        for batch in chunks(to_create, 5000):
+            self.model.objects.bulk_create(batch)
+        for batch in chunks(to_update, 2000):
+            self.model.objects.bulk_update(batch, list(self.value_fields))
+        report.added, report.changed = len(to_create), len(to_update)
+
+    @staticmethod
+    def comparable(value: Any) -> Any:
+        return Decimal(value).normalize() if isinstance(value, (Decimal, float)) else value
+
+
+def chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+IMPORTERS: dict[str, type[Importer]] = {}
+
+
+def register(importer: type[Importer]) -> type[Importer]:
+    IMPORTERS[importer.kind] = importer
+    return importer
+
+
+def importer_for(kind: str, user: Any) -> Importer:
+    try:
+        return IMPORTERS[kind](user)
+    except KeyError:
+        raise KeyError(f"неизвестный вид загрузки «{kind}»; возможны: "
+                       + ", ".join(sorted(IMPORTERS))) from None
+
+
+def write_template(kind: str, path: Path) -> Path:
+    """A blank XLSX with the import's headers and a sheet explaining each column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    importer = IMPORTERS[kind]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Данные"
+    sheet.append([c.header for c in importer.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for index, column in enumerate(importer.columns, start=1):
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(
+            12, min(40, len(column.header) + 4))
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet("Пояснения")
+    notes.append(["Столбец", "Обязательный", "Что указывать"])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    for column in importer.columns:
+        notes.append([column.header, "да" if column.required else "нет", column.help])
+    notes.column_dimensions["A"].width = 40
+    notes.column_dimensions["C"].width = 90
+    workbook.save(path)
+    return path
+
+
+@job_kind("import")
+def import_file(progress: Progress, params: dict[str, Any], user: Any) -> dict[str, Any]:
+    report = importer_for(params["kind"], user).run(Path(params["path"]), params["name"], progress)
+    return report.as_dict()

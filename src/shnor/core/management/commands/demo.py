@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from shnor.core.system import SystemUser
+from shnor.demo.generator import DEMO_LOGINS, PASSWORD, YEARS, DemoRegion
+from shnor.identification.models import Methodology
+from shnor.identification.services import do_run_identification
+from shnor.registry.models import Region
+
+
+class Command(BaseCommand):
+    help = "Загрузить демонстрационный регион (вымышленные школы) и выполнить выявление."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--if-empty", action="store_true",
+                            help="ничего не делать, если в базе уже есть регион")
+
+    def handle(self, *args: Any, seed: int, if_empty: bool, **options: Any) -> None:
+        if Region.objects.exists():
+            if if_empty:
+                self.stdout.write("Данные уже загружены.")
+                return
+            raise CommandError("В базе уже есть данные; демо загружается в пустую базу.")
+        counts = DemoRegion(seed).build()
+        self.stdout.write("Загружено: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+        system = SystemUser()
+        for code, year in (("federal", YEARS[-3]), ("federal", YEARS[-2]),
+                           ("federal", YEARS[-1]), ("strezhevoy", YEARS[-1]),
+                           ("sayansky", YEARS[-1]), ("comparative", YEARS[-1])):
+            methodology = Methodology.objects.filter(code=code).order_by("-version").first()
+            run = do_run_identification(methodology, year, acting_user=system)
+            self.stdout.write(f"Выявление {code} {year}: {run.counts}")
+        self.stdout.write("Демо-входы (пароль «" + PASSWORD + "»): "
+                          + "; ".join(f"{u} — {r}" for u, r in DEMO_LOGINS))

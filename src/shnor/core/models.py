@@ -1,0 +1,86 @@
+"""Shared machinery: the base of domain tables, the audit trail and the job queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from shnor.core.choices import JobStatus
+
+
+class ScopedQuerySet(models.QuerySet):
+    def restrict(self, user: Any, action: str = "view") -> ScopedQuerySet:
+        from shnor.core.scope import restrict
+
+        return restrict(self, user, action)
+
+
+class DomainModel(models.Model):
+    """Base of domain tables: creation and update stamps and the scoped manager."""
+
+    created = models.DateTimeField("создано", auto_now_add=True)
+    updated = models.DateTimeField("изменено", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(models.Model):
+    """One write that matters, by whom, from the web, the console or a job."""
+
+    created = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="кто", null=True, blank=True,
+        on_delete=models.SET_NULL,
+    )
+    action = models.CharField("действие", max_length=64)
+    object_type = models.CharField("объект", max_length=64, blank=True)
+    object_id = models.CharField("идентификатор объекта", max_length=64, blank=True)
+    summary = models.TextField("описание", blank=True)
+    data = models.JSONField("данные", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "запись журнала"
+        verbose_name_plural = "журнал действий"
+        ordering = ["-created"]
+
+
+class Job(models.Model):
+    """A unit of long work for the background worker, with its progress and outcome."""
+
+    kind = models.CharField("вид", max_length=64)
+    title = models.CharField("название", max_length=255)
+    params = models.JSONField("параметры", default=dict)
+    status = models.CharField(
+        "состояние", max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED,
+        db_index=True,
+    )
+    progress = models.PositiveIntegerField("выполнено", default=0)
+    total = models.PositiveIntegerField("всего", default=0)
+    message = models.CharField("сообщение", max_length=255, blank=True)
+    result = models.JSONField("результат", default=dict, blank=True)
+    error = models.TextField("ошибка", blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="запустил", null=True, blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created = models.DateTimeField("поставлено", auto_now_add=True)
+    started = models.DateTimeField("начато", null=True, blank=True)
+    finished = models.DateTimeField("завершено", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "фоновая задача"
+        verbose_name_plural = "фоновые задачи"
+        ordering = ["-created"]
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.progress / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

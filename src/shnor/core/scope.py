@@ -1,0 +1,97 @@
+"""Who may see what: the one place where a user's role and scope become a queryset filter.
+
+Every scoped model declares `scope_paths`, the lookups from its rows to a region, a municipality
+and a school. `restrict(queryset, user, action)` turns the user's role into a filter over those
+lookups; views, exports, imports and jobs all go through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from shnor.accounts.choices import Action, Role
+
+if TYPE_CHECKING:
+    from shnor.accounts.models import User
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class ScopePaths:
+    """Lookups from a model's rows to its region, municipality and school ("" = none)."""
+
+    region: str
+    municipality: str = ""
+    school: str = ""
+
+    @classmethod
+    def via_school(cls, field: str) -> ScopePaths:
+        prefix = f"{field}__" if field else ""
+        return cls(
+            region=f"{prefix}municipality__region",
+            municipality=f"{prefix}municipality",
+            school=field or "pk",
+        )
+
+
+# Which actions each role may take at all; the scope then narrows the rows.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.REGION: frozenset(Action.values),
+    Role.MUNICIPALITY: frozenset(Action.values),
+    Role.CURATOR: frozenset({Action.VIEW, Action.VIEW_PERSONAL}),
+    Role.SCHOOL: frozenset({Action.VIEW, Action.VIEW_PERSONAL}),
+    Role.OBSERVER: frozenset({Action.VIEW}),
+}
+
+
+def can(user: User | Any, action: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return action in ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def scope_filter(paths: ScopePaths, user: User) -> Q:
+    """The filter that keeps the rows inside the user's scope."""
+    nothing = Q(pk__in=[])
+    if user.role in (Role.REGION, Role.OBSERVER):
+        return Q(**{paths.region: user.region_id}) if user.region_id else nothing
+    if user.role == Role.MUNICIPALITY:
+        if not user.municipality_id:
+            return nothing
+        if paths.municipality:
+            return Q(**{paths.municipality: user.municipality_id})
+        return Q(**{paths.region: user.municipality.region_id})
+    if user.role == Role.CURATOR:
+        school_ids = list(user.schools.values_list("pk", flat=True))
+        if paths.school:
+            return Q(**{f"{paths.school}__in": school_ids})
+        municipality_ids = user.schools.values_list("municipality_id", flat=True)
+        if paths.municipality:
+            return Q(**{f"{paths.municipality}__in": list(municipality_ids)})
+        return Q(**{f"{paths.region}__in": list(user.schools.values_list(
+            "municipality__region_id", flat=True))})
+    if user.role == Role.SCHOOL:
+        if not user.school_id:
+            return nothing
+        if paths.school:
+            return Q(**{paths.school: user.school_id})
+        if paths.municipality:
+            return Q(**{paths.municipality: user.school.municipality_id})
+        return Q(**{paths.region: user.school.municipality.region_id})
+    return nothing
+
+
+def restrict(queryset: QuerySet[M], user: User | Any, action: str = Action.VIEW) -> QuerySet[M]:
+    """Narrow `queryset` to what `user` may do `action` on."""
+    if not can(user, action):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    paths: ScopePaths = queryset.model.scope_paths  # type: ignore[attr-defined]
+    return queryset.filter(scope_filter(paths, user))

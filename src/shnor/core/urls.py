@@ -1,0 +1,8 @@
+from django.urls import path
+
+from shnor.core import views
+
+urlpatterns = [
+    path("<int:pk>/", views.job_detail, name="job"),
+    path("<int:pk>/status/", views.job_status, name="job_status"),
+]

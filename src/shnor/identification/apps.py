@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class IdentificationConfig(AppConfig):
+    name = "shnor.identification"
+    label = "identification"
+    verbose_name = "Выявление ШНОР и школ в зоне риска"
+
+    def ready(self) -> None:
+        from shnor.identification import jobs  # noqa: F401  (registers the job kind)
+        from shnor.identification.methodologies import load_builtin
+
+        post_migrate.connect(load_builtin, sender=self)

@@ -1,0 +1,157 @@
+"""A methodology definition: parameters, indicators built from listed blocks, status bands.
+
+Definitions are plain data (YAML in the repository, JSON in the database). `validate` checks a
+definition completely before anything runs; `bind` substitutes `$parameter` references.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+BLOCKS = {"low_procedures", "result_level", "context"}
+LOW_MODES = {"count_in_year", "same_procedure_all_years", "any_procedure_each_year"}
+METRICS = {"share_low", "mean_score"}
+COMPARISONS = {"threshold", "municipality", "region", "russia"}
+OPERATORS = {">", ">=", "<", "<=", "==", "is_true", "is_false"}
+CONTEXT_FIELDS = {
+    "stable_internet": "устойчивый интернет",
+    "students_per_computer": "обучающихся на один компьютер",
+    "vacancies": "вакансий педагогов",
+    "vacancy_share": "доля вакансий среди ставок педагогов, %",
+    "teachers_over_55_share": "доля педагогов старше 55 лет, %",
+    "ovz_share": "доля обучающихся с ОВЗ, %",
+    "low_income_pct": "доля малообеспеченных семей, %",
+    "single_parent_pct": "доля неполных семей, %",
+    "non_native_pct": "доля детей с неродным русским языком, %",
+}
+COMBINES = {"any", "all", "at_least"}
+STATUSES = ("low_results", "risk_zone", "none", "insufficient_data")
+PARAM_TYPES = {"number", "integer", "boolean", "choice", "list"}
+
+
+class DefinitionError(ValueError):
+    """The definition is not valid; the message names the place."""
+
+
+def _require(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise DefinitionError(f"{where}: {message}")
+
+
+def bind(value: Any, params: dict[str, Any]) -> Any:
+    """Replace every "$name" string by the parameter's value, recursively."""
+    if isinstance(value, str) and value.startswith("$"):
+        return params[value[1:]]
+    if isinstance(value, list):
+        return [bind(v, params) for v in value]
+    if isinstance(value, dict):
+        return {k: bind(v, params) for k, v in value.items()}
+    return value
+
+
+def _references(value: Any) -> set[str]:
+    if isinstance(value, str) and value.startswith("$"):
+        return {value[1:]}
+    if isinstance(value, list):
+        return set().union(*(_references(v) for v in value)) if value else set()
+    if isinstance(value, dict):
+        return set().union(*(_references(v) for v in value.values())) if value else set()
+    return set()
+
+
+def parameter_values(definition: dict[str, Any]) -> dict[str, Any]:
+    return {name: spec["value"] for name, spec in definition.get("parameters", {}).items()}
+
+
+def check_parameter(name: str, spec: dict[str, Any], value: Any) -> Any:
+    """The value coerced to the parameter's type, or DefinitionError naming the parameter."""
+    where = f"параметр «{spec.get('label', name)}»"
+    kind = spec["type"]
+    try:
+        if kind == "boolean":
+            if isinstance(value, str):
+                value = value.lower() in {"1", "true", "да", "on", "yes"}
+            return bool(value)
+        if kind == "integer":
+            coerced = int(str(value).strip())
+        elif kind == "number":
+            coerced = float(str(value).replace(",", ".").strip())
+        elif kind == "choice":
+            _require(value in spec["options"], where,
+                     "одно из " + ", ".join(map(str, spec["options"])))
+            return value
+        else:  # list
+            if isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            _require(isinstance(value, list), where, "ожидается список")
+            allowed = spec.get("options")
+            if allowed:
+                bad = [v for v in value if v not in allowed]
+                _require(not bad, where, "допустимы только: " + ", ".join(map(str, allowed)))
+            return value
+    except (TypeError, ValueError):
+        raise DefinitionError(f"{where}: ожидается {'целое ' if kind == 'integer' else ''}"
+                              "число") from None
+    low, high = spec.get("min"), spec.get("max")
+    _require(low is None or coerced >= low, where, f"не меньше {low}")
+    _require(high is None or coerced <= high, where, f"не больше {high}")
+    return coerced
+
+
+def validate(definition: dict[str, Any]) -> dict[str, Any]:
+    """Check a whole definition; return it unchanged or raise DefinitionError."""
+    for key in ("code", "version", "name", "source", "parameters", "indicators", "status"):
+        _require(key in definition, "методика", f"нет раздела «{key}»")
+    params = definition["parameters"]
+    for name, spec in params.items():
+        _require(spec.get("type") in PARAM_TYPES, f"параметр {name}",
+                 "тип одно из " + ", ".join(sorted(PARAM_TYPES)))
+        _require("label" in spec and "value" in spec, f"параметр {name}", "нужны label и value")
+        check_parameter(name, spec, spec["value"])
+    codes: list[str] = []
+    for index, indicator in enumerate(definition["indicators"], start=1):
+        where = f"показатель {indicator.get('code', index)}"
+        _require("code" in indicator and "label" in indicator, where, "нужны code и label")
+        _require(indicator.get("block") in BLOCKS, where,
+                 "block одно из " + ", ".join(sorted(BLOCKS)))
+        codes.append(indicator["code"])
+        missing = _references(indicator) - set(params)
+        _require(not missing, where, "нет параметров " + ", ".join(sorted(missing)))
+        bound = bind(indicator, parameter_values(definition))
+        if bound["block"] == "low_procedures":
+            _require(bound.get("mode") in LOW_MODES, where,
+                     "mode одно из " + ", ".join(sorted(LOW_MODES)))
+            _require(isinstance(bound.get("years"), list) and bound["years"], where,
+                     "years — список смещений лет, например [-1, 0]")
+        if bound["block"] == "result_level":
+            _require(bound.get("metric") in METRICS, where,
+                     "metric одно из " + ", ".join(sorted(METRICS)))
+            _require("level" in bound or "dynamics" in bound, where, "нужны level или dynamics")
+            if "level" in bound:
+                _require(bound["level"].get("compare") in COMPARISONS, where,
+                         "level.compare одно из " + ", ".join(sorted(COMPARISONS)))
+                _require(bound["level"].get("op") in OPERATORS, where, "level.op недопустим")
+        if bound["block"] == "context":
+            _require(bound.get("field") in CONTEXT_FIELDS, where,
+                     "field одно из " + ", ".join(sorted(CONTEXT_FIELDS)))
+            _require(bound.get("op") in OPERATORS, where, "op недопустим")
+    _require(len(set(codes)) == len(codes), "показатели", "коды показателей повторяются")
+    for band in definition["status"]["bands"]:
+        where = f"правило статуса {band.get('status')}"
+        _require(band.get("status") in STATUSES[:2], where, "статус low_results или risk_zone")
+        combine = bind(band.get("combine"), parameter_values(definition))
+        _require(combine in COMBINES, where, "combine одно из any, all, at_least")
+        unknown = set(band.get("indicators", codes)) - set(codes)
+        _require(not unknown, where, "нет показателей " + ", ".join(sorted(unknown)))
+    return definition
+
+
+def with_parameters(definition: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the definition with new parameter values, each checked."""
+    copy = {**definition, "parameters": {k: dict(v) for k, v in definition["parameters"].items()}}
+    for name, value in values.items():
+        spec = copy["parameters"].get(name)
+        if spec is None:
+            raise DefinitionError(f"параметр {name}: нет такого параметра")
+        spec["value"] = check_parameter(name, spec, value)
+    return validate(copy)

@@ -1,0 +1,144 @@
+"""A run's list as CSV (the output contract), XLSX and DOCX ready to attach to a приказ."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.db.models import QuerySet
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from shnor.identification.choices import Status
+from shnor.identification.explain import explain
+from shnor.identification.models import Run, SchoolStatus
+
+CSV_COLUMNS = ["school_code", "school_name", "municipality", "status", "indicators_triggered",
+               "indicators_total"]
+
+
+def indicator_codes(run: Run) -> list[str]:
+    return [i["code"] for i in run.definition["indicators"]]
+
+
+def flag(item: dict[str, Any] | None) -> str:
+    if item is None or not item["applicable"]:
+        return ""
+    return "1" if item["triggered"] else "0"
+
+
+def ordered(statuses: QuerySet[SchoolStatus]) -> QuerySet[SchoolStatus]:
+    return statuses.select_related("school", "school__municipality").order_by(
+        "school__municipality__name", "school__name")
+
+
+def table_rows(run: Run, statuses: QuerySet[SchoolStatus]) -> list[list[Any]]:
+    codes = indicator_codes(run)
+    rows = []
+    for s in ordered(statuses):
+        by_code = {e["indicator"]: e for e in s.evidence}
+        rows.append([s.school.code, s.school.name, s.school.municipality.name, s.status,
+                     s.indicators_triggered, s.indicators_total,
+                     *(flag(by_code.get(c)) for c in codes)])
+    return rows
+
+
+def to_csv(run: Run, statuses: QuerySet[SchoolStatus]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS + indicator_codes(run))
+    writer.writerows(table_rows(run, statuses))
+    return out.getvalue()
+
+
+def to_xlsx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Список"
+    labels = dict(Status.choices)
+    sheet.append(["Код ОО", "Наименование ОО", "Муниципалитет", "Статус", "Сработало",
+                  "Всего показателей", *indicator_codes(run), "Обоснование"])
+    for status, row in zip(ordered(statuses), table_rows(run, statuses), strict=True):
+        row[3] = labels[row[3]]
+        sheet.append([*row, explain(status.status, status.evidence)])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCD", (12, 50, 25, 22), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = sheet.dimensions
+    legend = workbook.create_sheet("Показатели")
+    legend.append(["Код", "Показатель"])
+    for indicator in run.definition["indicators"]:
+        legend.append([indicator["code"], indicator["label"]])
+    params = workbook.create_sheet("Параметры")
+    params.append(["Методика", f"{run.methodology.name}, версия {run.methodology.version}"])
+    params.append(["Год", run.year])
+    params.append(["Отпечаток данных", run.fingerprint])
+    for spec in run.definition["parameters"].values():
+        value = spec["value"]
+        params.append([spec["label"], ", ".join(value) if isinstance(value, list) else value])
+    for ws in (legend, params):
+        ws.column_dimensions["A"].width = 60
+        ws.column_dimensions["B"].width = 80
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def to_docx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(2))
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
+    heading = document.add_paragraph()
+    heading.alignment = 2
+    heading.add_run("Приложение к приказу\nот «___» ____________ 20__ г. № ____")
+    title = document.add_paragraph()
+    title.alignment = 1
+    where = run.municipality.name if run.municipality else run.region.name
+    title.add_run(f"Список школ с низкими образовательными результатами и школ, находящихся в "
+                  f"зоне риска снижения образовательных результатов ({where}, по итогам "
+                  f"{run.year} года)").bold = True
+    document.add_paragraph(
+        f"Методика: {run.methodology.name}, версия {run.methodology.version}. "
+        f"Источник: {run.methodology.source}")
+    for status, caption in ((Status.LOW_RESULTS, "1. Школы с низкими образовательными "
+                                                 "результатами (ШНОР)"),
+                            (Status.RISK_ZONE, "2. Школы в зоне риска снижения "
+                                               "образовательных результатов")):
+        document.add_paragraph().add_run(caption).bold = True
+        selected = list(ordered(statuses.filter(status=status)))
+        if not selected:
+            document.add_paragraph("Нет.")
+            continue
+        table = document.add_table(rows=1, cols=4)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, ("№", "Муниципалитет",
+                                                     "Наименование ОО", "Основания"),
+                              strict=True):
+            cell.text = text
+            cell.paragraphs[0].runs[0].bold = True
+        for number, s in enumerate(selected, start=1):
+            cells = table.add_row().cells
+            reasons = "; ".join(f"{e['label']} ({e['detail']})" for e in s.evidence
+                                if e["triggered"])
+            for cell, text in zip(cells, (str(number), s.school.municipality.name, s.school.name,
+                                          reasons), strict=True):
+                cell.text = text
+        for row in table.rows:
+            for cell, width in zip(row.cells, (Cm(1), Cm(4), Cm(8), Cm(12)), strict=True):
+                cell.width = width
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

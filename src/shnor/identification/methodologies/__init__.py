@@ -1,0 +1,35 @@
+"""The built-in methodologies, shipped as YAML beside this file and loaded after every migrate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shnor.identification.engine.definition import validate
+
+FOLDER = Path(__file__).parent
+DEFINITION_KEYS = ("code", "version", "name", "description", "source", "parameters",
+                   "exclude_school_kinds", "indicators", "status")
+
+
+def read_definition(path: Path) -> dict[str, Any]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return validate({k: raw[k] for k in DEFINITION_KEYS if k in raw})
+
+
+def builtin_definitions() -> list[dict[str, Any]]:
+    return [read_definition(p) for p in sorted(FOLDER.glob("*.yaml"))]
+
+
+def load_builtin(**_: Any) -> None:
+    from shnor.identification.models import Methodology
+
+    for definition in builtin_definitions():
+        Methodology.objects.get_or_create(
+            code=definition["code"], version=definition["version"],
+            defaults={"name": definition["name"], "description": definition.get("description", ""),
+                      "source": definition["source"], "definition": definition,
+                      "is_builtin": True},
+        )

@@ -1,0 +1,143 @@
+"""Overview, school list, school card and data uploads; all rows pass through `restrict`."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from shnor.accounts.choices import Action, Role
+from shnor.assessments.summaries import school_results
+from shnor.core.importing import IMPORTERS, write_template
+from shnor.core.jobs import enqueue
+from shnor.core.scope import can
+from shnor.identification.history import latest_run, school_history, statuses_by_school
+from shnor.registry.choices import Locality, SchoolKind
+from shnor.registry.models import Municipality, School, SchoolContext
+
+CONTEXT_ROWS = [
+    ("students", "Обучающихся"), ("students_ovz", "Обучающихся с ОВЗ"),
+    ("teachers", "Педагогов"), ("vacancies", "Вакансий"),
+    ("teachers_over_55", "Педагогов старше 55 лет"), ("stable_internet", "Устойчивый интернет"),
+    ("computers", "Компьютеров для обучения"), ("students_per_computer", "Обучающихся на компьютер"),
+    ("low_income_pct", "Малообеспеченные семьи, %"), ("single_parent_pct", "Неполные семьи, %"),
+    ("non_native_pct", "Русский язык не родной, %"),
+]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role == Role.SCHOOL and user.school_id:
+        return redirect("school", pk=user.school_id)
+    municipalities = Municipality.objects.restrict(user)
+    if user.role == Role.MUNICIPALITY:
+        return redirect("municipality", pk=user.municipality_id)
+    run = latest_run(user)
+    counts = statuses_by_school(run, user, group="school__municipality_id") if run else {}
+    rows = municipalities.annotate(
+        schools_count=Count("schools", filter=Q(schools__in=School.objects.restrict(user))),
+        rural=Count("schools", filter=Q(schools__locality=Locality.VILLAGE,
+                                        schools__in=School.objects.restrict(user))),
+    ).order_by("name")
+    table = [{"m": m, "counts": counts.get(m.pk, {})} for m in rows if m.schools_count]
+    totals = {k: sum(r["counts"].get(k, 0) for r in table) for k in ("low_results", "risk_zone")}
+    return render(request, "registry/home.html", {
+        "table": table, "run": run, "totals": totals,
+        "schools_total": sum(r["m"].schools_count for r in table),
+    })
+
+
+@login_required
+def municipality(request: HttpRequest, pk: int) -> HttpResponse:
+    place = get_object_or_404(Municipality.objects.restrict(request.user), pk=pk)
+    schools = School.objects.restrict(request.user).filter(municipality=place)
+    run = latest_run(request.user)
+    statuses = statuses_by_school(run, request.user) if run else {}
+    latest_context = {c.school_id: c for c in SchoolContext.objects.filter(
+        school__in=schools).order_by("school_id", "year")}
+    table = [{"school": s, "status": statuses.get(s.pk), "context": latest_context.get(s.pk)}
+             for s in schools.order_by("name")]
+    return render(request, "registry/municipality.html",
+                  {"place": place, "table": table, "run": run})
+
+
+@login_required
+def schools(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    rows = School.objects.restrict(user).select_related("municipality")
+    q = request.GET.get("q", "").strip()
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    for param, lookup in (("municipality", "municipality_id"), ("kind", "kind"),
+                          ("locality", "locality")):
+        if request.GET.get(param):
+            rows = rows.filter(**{lookup: request.GET[param]})
+    run = latest_run(user)
+    statuses = statuses_by_school(run, user) if run else {}
+    status = request.GET.get("status")
+    if status and run:
+        rows = rows.filter(pk__in=[k for k, v in statuses.items() if v.status == status])
+    page = Paginator(rows.order_by("municipality__name", "name"), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "registry/schools.html", {
+        "page": page, "statuses": statuses, "run": run, "q": q,
+        "municipalities": Municipality.objects.restrict(user).order_by("name"),
+        "kinds": SchoolKind.choices, "localities": Locality.choices,
+        "params": request.GET, "query": "&".join(
+            f"{k}={v}" for k, v in request.GET.items() if k != "page"),
+    })
+
+
+@login_required
+def school(request: HttpRequest, pk: int) -> HttpResponse:
+    card = get_object_or_404(School.objects.restrict(request.user).select_related(
+        "municipality__region"), pk=pk)
+    contexts = list(card.contexts.order_by("year"))
+    context_table = [
+        (label, [getattr(c, field) for c in contexts]) for field, label in CONTEXT_ROWS
+    ]
+    return render(request, "registry/school.html", {
+        "school": card, "contexts": contexts, "context_table": context_table,
+        "results": school_results(card), "history": school_history(card),
+    })
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, Action.IMPORT):
+        raise Http404
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        upload_file = request.FILES.get("file")
+        if kind not in IMPORTERS or upload_file is None:
+            messages.error(request, "Выберите вид данных и файл.")
+            return redirect("import")
+        folder = Path(settings.MEDIA_ROOT) / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        stored = folder / f"{uuid.uuid4().hex}{Path(upload_file.name).suffix.lower()}"
+        with stored.open("wb") as out:
+            for chunk in upload_file.chunks():
+                out.write(chunk)
+        job = enqueue("import", f"Загрузка «{upload_file.name}»: {IMPORTERS[kind].title}",
+                      {"kind": kind, "path": str(stored), "name": upload_file.name}, request.user)
+        return redirect("job", pk=job.pk)
+    return render(request, "registry/import.html", {
+        "importers": [(k, i.title, i.columns) for k, i in IMPORTERS.items()]})
+
+
+@login_required
+def template_file(request: HttpRequest, kind: str) -> FileResponse:
+    if kind not in IMPORTERS:
+        raise Http404
+    path = Path(tempfile.mkdtemp()) / f"shablon_{kind}.xlsx"
+    write_template(kind, path)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"шаблон_{kind}.xlsx")
