@@ -14,19 +14,33 @@ class User(AbstractUser):
 
     role = models.CharField("роль", max_length=16, choices=Role.choices, default=Role.OBSERVER)
     region = models.ForeignKey(
-        "registry.Region", verbose_name="регион", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "registry.Region",
+        verbose_name="регион",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     municipality = models.ForeignKey(
-        "registry.Municipality", verbose_name="муниципалитет", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "registry.Municipality",
+        verbose_name="муниципалитет",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     school = models.ForeignKey(
-        "registry.School", verbose_name="школа", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="staff_users",
+        "registry.School",
+        verbose_name="школа",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_users",
     )
     schools = models.ManyToManyField(
-        "registry.School", verbose_name="закреплённые школы (куратор)", blank=True,
+        "registry.School",
+        verbose_name="закреплённые школы (куратор)",
+        blank=True,
         related_name="curator_users",
     )
 
@@ -35,8 +49,12 @@ class User(AbstractUser):
         verbose_name_plural = "пользователи"
 
     def clean(self) -> None:
-        required = {Role.REGION: "region", Role.OBSERVER: "region",
-                    Role.MUNICIPALITY: "municipality", Role.SCHOOL: "school"}
+        required = {
+            Role.REGION: "region",
+            Role.OBSERVER: "region",
+            Role.MUNICIPALITY: "municipality",
+            Role.SCHOOL: "school",
+        }
         field = required.get(self.role)
         if field and getattr(self, f"{field}_id") is None:
             raise ValidationError({field: "Для этой роли нужно указать зону доступа."})

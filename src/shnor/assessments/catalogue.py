@@ -25,19 +25,26 @@ def load_catalogue(**_: Any) -> None:
     kinds = {}
     for kind in data["kinds"]:
         kinds[kind["code"]], _created = ProcedureKind.objects.update_or_create(
-            code=kind["code"], defaults={k: v for k, v in kind.items() if k != "code"})
+            code=kind["code"], defaults={k: v for k, v in kind.items() if k != "code"}
+        )
     subjects = {}
     for subject in data["subjects"]:
         subjects[subject["name"]], _created = Subject.objects.update_or_create(
             name=subject["name"],
-            defaults={"aliases": "; ".join(subject.get("aliases", [])),
-                      "order": subject.get("order", 100)})
+            defaults={
+                "aliases": "; ".join(subject.get("aliases", [])),
+                "order": subject.get("order", 100),
+            },
+        )
     for kind_code, scores in data["thresholds"].items():
         for subject_name, score in scores.items():
             for year in data["threshold_years"]:
                 MinimumThreshold.objects.get_or_create(
-                    kind=kinds[kind_code], subject=subjects[subject_name], year=year,
-                    defaults={"min_score": score})
+                    kind=kinds[kind_code],
+                    subject=subjects[subject_name],
+                    year=year,
+                    defaults={"min_score": score},
+                )
 
 
 def subject_lookup() -> dict[str, int]:

@@ -10,7 +10,15 @@ from shnor.assessments.choices import ReferenceLevel
 from shnor.assessments.models import ProcedureKind, ReferenceResult, Result
 from shnor.assessments.rules import outcome_errors
 from shnor.core.importing import (
-    Column, Importer, Row, choice, decimal, integer, normalize_name, register, text,
+    Column,
+    Importer,
+    Row,
+    choice,
+    decimal,
+    integer,
+    normalize_name,
+    register,
+    text,
 )
 from shnor.registry.importers import YEAR, resolve_school_codes, user_region
 from shnor.registry.models import Municipality, Region
@@ -27,8 +35,12 @@ OUTCOME_COLUMNS = [
     Column("Отметка 3", "mark3", COUNT),
     Column("Отметка 4", "mark4", COUNT),
     Column("Отметка 5", "mark5", COUNT),
-    Column("Не преодолели минимальный порог", "below_min", COUNT,
-           help="для ЕГЭ; для ВПР и ОГЭ то же, что «Отметка 2», можно указать любой из двух"),
+    Column(
+        "Не преодолели минимальный порог",
+        "below_min",
+        COUNT,
+        help="для ЕГЭ; для ВПР и ОГЭ то же, что «Отметка 2», можно указать любой из двух",
+    ),
     Column("Средний балл", "mean_score", decimal(0, 100, 2)),
 ]
 PROCEDURE_COLUMNS = [
@@ -46,21 +58,29 @@ def resolve_procedure(rows: list[Row], problem: Callable[[Row, str, str], None])
         v = row.values
         kind = kinds.get(normalize_name(v["kind_code"]))
         if kind is None:
-            problem(row, "kind_code", "одна из процедур: " + ", ".join(k.code for k in
-                                                                     kinds.values()))
+            problem(
+                row, "kind_code", "одна из процедур: " + ", ".join(k.code for k in kinds.values())
+            )
         v["kind_id"] = kind.pk if kind else None
         v["subject_id"] = subjects.get(normalize_name(v["subject_name"]))
         if v["subject_id"] is None:
-            problem(row, "subject_name", "предмет из справочника (Русский язык, Математика, "
-                                         "Математика профильная, …)")
+            problem(
+                row,
+                "subject_name",
+                "предмет из справочника (Русский язык, Математика, Математика профильная, …)",
+            )
         if v.get("grade") is None and kind is not None:
             v["grade"] = kind.default_grade
             if v["grade"] is None:
                 problem(row, "grade", "класс обязателен для этой процедуры")
         allowed = PROCEDURE_GRADES.get(kind.code if kind else "")
         if allowed and v.get("grade") is not None and v["grade"] not in allowed:
-            problem(row, "grade", f"для {kind.code} класс: "  # type: ignore[union-attr]
-                    + ", ".join(map(str, sorted(allowed))))
+            problem(
+                row,
+                "grade",
+                f"для {kind.code} класс: "  # type: ignore[union-attr]
+                + ", ".join(map(str, sorted(allowed))),
+            )
         if v.get("below_min") is None:
             v["below_min"] = v.get("mark2")
         elif v.get("mark2") is not None and v["mark2"] != v["below_min"]:
@@ -85,21 +105,39 @@ class ResultsImporter(Importer):
         Column("Повысили", "raised", COUNT),
     ]
     key_fields = ("school_id", "year", "kind_id", "subject_id", "grade")
-    value_fields = ("enrolled", "participants", "mark2", "mark3", "mark4", "mark5", "below_min",
-                    "mean_score", "lowered", "confirmed", "raised")
+    value_fields = (
+        "enrolled",
+        "participants",
+        "mark2",
+        "mark3",
+        "mark4",
+        "mark5",
+        "below_min",
+        "mean_score",
+        "lowered",
+        "confirmed",
+        "raised",
+    )
 
     def resolve(self, rows: list[Row], problem: Callable[[Row, str, str], None]) -> None:
         resolve_school_codes(rows, self.user, problem)
         resolve_procedure(rows, problem)
 
     def existing_filter(self, rows: list[Row]) -> dict[str, Any]:
-        return {"year__in": {r.values["year"] for r in rows},
-                "kind_id__in": {r.values["kind_id"] for r in rows}}
+        return {
+            "year__in": {r.values["year"] for r in rows},
+            "kind_id__in": {r.values["kind_id"] for r in rows},
+        }
 
 
-LEVELS = {"муниципалитет": ReferenceLevel.MUNICIPALITY, "муниципальный": ReferenceLevel.MUNICIPALITY,
-          "регион": ReferenceLevel.REGION, "региональный": ReferenceLevel.REGION,
-          "россия": ReferenceLevel.RUSSIA, "рф": ReferenceLevel.RUSSIA}
+LEVELS = {
+    "муниципалитет": ReferenceLevel.MUNICIPALITY,
+    "муниципальный": ReferenceLevel.MUNICIPALITY,
+    "регион": ReferenceLevel.REGION,
+    "региональный": ReferenceLevel.REGION,
+    "россия": ReferenceLevel.RUSSIA,
+    "рф": ReferenceLevel.RUSSIA,
+}
 
 
 @register
@@ -108,22 +146,42 @@ class ReferenceImporter(Importer):
     title = "Средние показатели муниципалитета, региона, России"
     model = ReferenceResult
     columns = [
-        Column("Уровень", "level", choice(LEVELS, "уровень"), required=True,
-               help="муниципалитет, регион или Россия"),
-        Column("Территория", "territory", text(200), required=True,
-               help="название муниципалитета или региона; для России — «Российская Федерация»"),
+        Column(
+            "Уровень",
+            "level",
+            choice(LEVELS, "уровень"),
+            required=True,
+            help="муниципалитет, регион или Россия",
+        ),
+        Column(
+            "Территория",
+            "territory",
+            text(200),
+            required=True,
+            help="название муниципалитета или региона; для России — «Российская Федерация»",
+        ),
         Column("Год", "year", YEAR, required=True),
         *PROCEDURE_COLUMNS,
         *OUTCOME_COLUMNS,
     ]
     key_fields = ("level", "territory", "year", "kind_id", "subject_id", "grade")
-    value_fields = ("participants", "mark2", "mark3", "mark4", "mark5", "below_min",
-                    "mean_score", "municipality_id", "region_id")
+    value_fields = (
+        "participants",
+        "mark2",
+        "mark3",
+        "mark4",
+        "mark5",
+        "below_min",
+        "mean_score",
+        "municipality_id",
+        "region_id",
+    )
 
     def resolve(self, rows: list[Row], problem: Callable[[Row, str, str], None]) -> None:
         region = user_region(self.user)
-        municipalities = {normalize_name(m.name): m for m in
-                          Municipality.objects.filter(region=region)}
+        municipalities = {
+            normalize_name(m.name): m for m in Municipality.objects.filter(region=region)
+        }
         regions = {normalize_name(r.name): r for r in Region.objects.all()}
         for row in rows:
             v = row.values

@@ -56,8 +56,9 @@ class MinimumThreshold(DomainModel):
     class Meta:
         verbose_name = "минимальный порог"
         verbose_name_plural = "минимальные пороги"
-        constraints = [models.UniqueConstraint(fields=["kind", "subject", "year"],
-                                               name="threshold_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject", "year"], name="threshold_unique")
+        ]
 
 
 class Outcome(DomainModel):
@@ -68,10 +69,12 @@ class Outcome(DomainModel):
     mark3 = models.PositiveIntegerField("отметка «3»", null=True, blank=True)
     mark4 = models.PositiveIntegerField("отметка «4»", null=True, blank=True)
     mark5 = models.PositiveIntegerField("отметка «5»", null=True, blank=True)
-    below_min = models.PositiveIntegerField("не преодолели минимальный порог", null=True,
-                                            blank=True)
-    mean_score = models.DecimalField("средний балл", max_digits=6, decimal_places=2,
-                                     null=True, blank=True)
+    below_min = models.PositiveIntegerField(
+        "не преодолели минимальный порог", null=True, blank=True
+    )
+    mean_score = models.DecimalField(
+        "средний балл", max_digits=6, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         abstract = True
@@ -92,8 +95,9 @@ class Outcome(DomainModel):
 class Result(Outcome):
     """A school's result in one procedure (kind × subject × grade) in one year."""
 
-    school = models.ForeignKey("registry.School", verbose_name="школа", on_delete=models.CASCADE,
-                               related_name="results")
+    school = models.ForeignKey(
+        "registry.School", verbose_name="школа", on_delete=models.CASCADE, related_name="results"
+    )
     year = models.PositiveSmallIntegerField("год")
     kind = models.ForeignKey(ProcedureKind, verbose_name="процедура", on_delete=models.PROTECT)
     subject = models.ForeignKey(Subject, verbose_name="предмет", on_delete=models.PROTECT)
@@ -108,8 +112,11 @@ class Result(Outcome):
     class Meta:
         verbose_name = "результат"
         verbose_name_plural = "результаты"
-        constraints = [models.UniqueConstraint(
-            fields=["school", "year", "kind", "subject", "grade"], name="result_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "year", "kind", "subject", "grade"], name="result_unique"
+            )
+        ]
         indexes = [models.Index(fields=["year", "kind", "subject"])]
 
 
@@ -121,10 +128,16 @@ class ReferenceResult(Outcome):
 
     level = models.CharField("уровень", max_length=16, choices=ReferenceLevel.choices)
     territory = models.CharField("территория", max_length=200)
-    municipality = models.ForeignKey("registry.Municipality", verbose_name="муниципалитет",
-                                     null=True, blank=True, on_delete=models.CASCADE)
-    region = models.ForeignKey("registry.Region", verbose_name="регион", null=True, blank=True,
-                               on_delete=models.CASCADE)
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        verbose_name="муниципалитет",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    region = models.ForeignKey(
+        "registry.Region", verbose_name="регион", null=True, blank=True, on_delete=models.CASCADE
+    )
     year = models.PositiveSmallIntegerField("год")
     kind = models.ForeignKey(ProcedureKind, verbose_name="процедура", on_delete=models.PROTECT)
     subject = models.ForeignKey(Subject, verbose_name="предмет", on_delete=models.PROTECT)
@@ -133,6 +146,9 @@ class ReferenceResult(Outcome):
     class Meta:
         verbose_name = "средний показатель территории"
         verbose_name_plural = "средние показатели территорий"
-        constraints = [models.UniqueConstraint(
-            fields=["level", "territory", "year", "kind", "subject", "grade"],
-            name="reference_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "territory", "year", "kind", "subject", "grade"],
+                name="reference_unique",
+            )
+        ]

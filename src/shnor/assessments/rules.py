@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-
 MARK_FIELDS = ("mark2", "mark3", "mark4", "mark5")
 
 

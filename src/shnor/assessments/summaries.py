@@ -34,18 +34,25 @@ def territory_shares(rows: Any, keys: tuple[str, ...]) -> dict[tuple[Any, ...], 
 def averages(school: Any, years: list[int], keys: tuple[str, ...]) -> dict[str, dict]:
     """Share of «2»/below-minimum for the school's municipality and region: published figures
     where the reference table has them, computed from school results otherwise."""
-    base = Result.objects.filter(year__in=years, participants__gt=0,
-                                 below_min__isnull=False).annotate(
-        kind_code=F("kind__code"), subject_name=F("subject__name"))
+    base = Result.objects.filter(
+        year__in=years, participants__gt=0, below_min__isnull=False
+    ).annotate(kind_code=F("kind__code"), subject_name=F("subject__name"))
     reference = ReferenceResult.objects.filter(year__in=years, below_min__isnull=False).annotate(
-        kind_code=F("kind__code"), subject_name=F("subject__name"))
+        kind_code=F("kind__code"), subject_name=F("subject__name")
+    )
     municipality = school.municipality
     out = {}
     for name, computed_rows, published_rows in (
-        ("municipality", base.filter(school__municipality=municipality),
-         reference.filter(level=ReferenceLevel.MUNICIPALITY, municipality=municipality)),
-        ("region", base.filter(school__municipality__region=municipality.region_id),
-         reference.filter(level=ReferenceLevel.REGION, region=municipality.region_id)),
+        (
+            "municipality",
+            base.filter(school__municipality=municipality),
+            reference.filter(level=ReferenceLevel.MUNICIPALITY, municipality=municipality),
+        ),
+        (
+            "region",
+            base.filter(school__municipality__region=municipality.region_id),
+            reference.filter(level=ReferenceLevel.REGION, region=municipality.region_id),
+        ),
     ):
         values = territory_shares(computed_rows, keys)
         values.update(territory_shares(published_rows, keys))
@@ -55,8 +62,11 @@ def averages(school: Any, years: list[int], keys: tuple[str, ...]) -> dict[str, 
 
 def school_results(school: Any) -> dict[str, Any]:
     """Rows per procedure with a cell per year, and chart series per kind × subject."""
-    results = list(Result.objects.filter(school=school).select_related("kind", "subject")
-                   .order_by("kind__order", "subject__order", "grade", "year"))
+    results = list(
+        Result.objects.filter(school=school)
+        .select_related("kind", "subject")
+        .order_by("kind__order", "subject__order", "grade", "year")
+    )
     years = sorted({r.year for r in results})
     per_grade = averages(school, years, ("kind_code", "subject_name", "grade", "year"))
     per_subject = averages(school, years, ("kind_code", "subject_name", "year"))
@@ -67,7 +77,9 @@ def school_results(school: Any) -> dict[str, Any]:
         row = rows.setdefault(key, ProcedureRow(*key))
         value = r.low_share
         row.cells[r.year] = {
-            "share": value, "mean": r.mean_score, "participants": r.participants,
+            "share": value,
+            "mean": r.mean_score,
+            "participants": r.participants,
             "low": value is not None and value >= LOW_SHARE - 1e-9,
             "municipality": per_grade["municipality"].get((*key, r.year)),
             "region": per_grade["region"].get((*key, r.year)),
@@ -78,14 +90,17 @@ def school_results(school: Any) -> dict[str, Any]:
             totals[1] += r.participants
     charts = []
     for (kind, subject), by_year in series.items():
-        charts.append({
-            "title": f"{kind}, {subject}: доля «2» / ниже порога, %",
-            "years": years,
-            "school": [pct(share(*by_year[y])) if y in by_year else None for y in years],
-            "municipality": [pct(per_subject["municipality"].get((kind, subject, y)))
-                             for y in years],
-            "region": [pct(per_subject["region"].get((kind, subject, y))) for y in years],
-        })
+        charts.append(
+            {
+                "title": f"{kind}, {subject}: доля «2» / ниже порога, %",
+                "years": years,
+                "school": [pct(share(*by_year[y])) if y in by_year else None for y in years],
+                "municipality": [
+                    pct(per_subject["municipality"].get((kind, subject, y))) for y in years
+                ],
+                "region": [pct(per_subject["region"].get((kind, subject, y))) for y in years],
+            }
+        )
     return {"years": years, "rows": list(rows.values()), "charts": charts}
 
 

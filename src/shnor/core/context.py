@@ -21,5 +21,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Загрузка данных", reverse("import")))
     items.append(("Методики", reverse("identification:methodologies")))
     path = request.path
-    return {"nav": [{"title": t, "url": u, "active": path == u or (u != "/" and path.startswith(u))}
-                    for t, u in items]}
+    return {
+        "nav": [
+            {"title": t, "url": u, "active": path == u or (u != "/" and path.startswith(u))}
+            for t, u in items
+        ]
+    }

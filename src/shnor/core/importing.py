@@ -42,7 +42,10 @@ class Problem:
             place.append(f"строка {self.row}")
         if self.column:
             place.append(f"столбец «{self.column}»")
-        shown = "" if self.value in (None, "") else f": значение «{self.value}»"
+        value = self.value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        shown = "" if value in (None, "") else f": значение «{value}»"
         return f"{', '.join(place)}{shown} — {self.expected}"
 
 
@@ -62,6 +65,7 @@ class Row:
 
     number: int
     values: dict[str, Any]
+    unparsed: bool = False
 
 
 @dataclass
@@ -85,14 +89,22 @@ class ImportReport:
             return f"Ошибок: {len(self.problems)}. Ничего не записано."
         if not self.added and not self.changed:
             return f"Строк: {self.rows}. Изменений нет."
-        return (f"Строк: {self.rows}. Добавлено: {self.added}, изменено: {self.changed}, "
-                f"без изменений: {self.unchanged}.")
+        return (
+            f"Строк: {self.rows}. Добавлено: {self.added}, изменено: {self.changed}, "
+            f"без изменений: {self.unchanged}."
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "file": self.file, "rows": self.rows, "added": self.added,
-            "changed": self.changed, "unchanged": self.unchanged, "summary": self.summary,
-            "problems": [str(p) for p in self.problems], "notices": self.notices,
+            "kind": self.kind,
+            "file": self.file,
+            "rows": self.rows,
+            "added": self.added,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "summary": self.summary,
+            "problems": [str(p) for p in self.problems],
+            "notices": self.notices,
         }
 
 
@@ -107,6 +119,7 @@ def normalize_name(text: Any) -> str:
 
 # Parsers: each takes a non-empty raw cell and returns a value, or raises CellError.
 
+
 def _number_text(raw: Any) -> str:
     return str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
 
@@ -119,8 +132,10 @@ def integer(minimum: int = 0, maximum: int | None = None) -> Callable[[Any], int
             number = Decimal(_number_text(raw))
         except InvalidOperation:
             raise CellError(expected) from None
-        if number != number.to_integral_value() or number < minimum or (
-            maximum is not None and number > maximum
+        if (
+            number != number.to_integral_value()
+            or number < minimum
+            or (maximum is not None and number > maximum)
         ):
             raise CellError(expected)
         return int(number)
@@ -223,19 +238,31 @@ class Importer:
     def parse_sheet(self, sheet: Sheet, report: ImportReport) -> list[Row]:
         header = self.find_header(sheet)
         if header is None:
-            report.problems.append(Problem(
-                sheet.file, sheet.name, None, "",
-                None, "не найдена строка заголовков; ожидаются столбцы: "
-                + ", ".join(f"«{c.header}»" for c in self.columns),
-            ))
+            report.problems.append(
+                Problem(
+                    sheet.file,
+                    sheet.name,
+                    None,
+                    "",
+                    None,
+                    "не найдена строка заголовков; ожидаются столбцы: "
+                    + ", ".join(f"«{c.header}»" for c in self.columns),
+                )
+            )
             return []
         header_index, positions, extra = header
         for column in self.columns:
             if column.required and column not in positions.values():
-                report.problems.append(Problem(
-                    sheet.file, sheet.name, header_index + 1, column.header, None,
-                    "обязательный столбец отсутствует в строке заголовков",
-                ))
+                report.problems.append(
+                    Problem(
+                        sheet.file,
+                        sheet.name,
+                        header_index + 1,
+                        column.header,
+                        None,
+                        "обязательный столбец отсутствует в строке заголовков",
+                    )
+                )
         if extra:
             report.notices.append(
                 "Столбцы не используются и пропущены: " + ", ".join(f"«{e}»" for e in extra)
@@ -246,21 +273,40 @@ class Importer:
             if all(is_blank(c) for c in cells):
                 continue
             values: dict[str, Any] = {}
+            unparsed = False
             for position, column in positions.items():
                 raw = cells[position] if position < len(cells) else None
                 if is_blank(raw):
                     values[column.field] = None
                     if column.required:
-                        report.problems.append(Problem(sheet.file, sheet.name, index + 1,
-                                                       column.header, None, "значение обязательно"))
+                        unparsed = True
+                        report.problems.append(
+                            Problem(
+                                sheet.file,
+                                sheet.name,
+                                index + 1,
+                                column.header,
+                                None,
+                                "значение обязательно",
+                            )
+                        )
                     continue
                 try:
                     values[column.field] = column.parse(raw)
                 except CellError as error:
-                    report.problems.append(Problem(sheet.file, sheet.name, index + 1,
-                                                   column.header, raw, str(error)))
-            rows.append(Row(number=index + 1, values=values))
+                    values[column.field] = None
+                    unparsed = True
+                    report.problems.append(
+                        Problem(sheet.file, sheet.name, index + 1, column.header, raw, str(error))
+                    )
+            rows.append(Row(number=index + 1, values=values, unparsed=unparsed))
         return rows
+
+    def columns_complete(self, report: ImportReport) -> bool:
+        """False when the header row itself is wrong: then rows cannot be checked further."""
+        return not any(
+            p.row is None or "обязательный столбец" in p.expected for p in report.problems
+        )
 
     def header_of(self, field_name: str) -> str:
         return next((c.header for c in self.columns if c.field == field_name), field_name)
@@ -277,25 +323,41 @@ class Importer:
         report.rows = len(rows)
 
         def problem(row: Row, field_name: str, expected: str) -> None:
-            report.problems.append(Problem(
-                sheet.file, sheet.name, row.number, self.header_of(field_name),
-                row.values.get(field_name), expected,
-            ))
+            report.problems.append(
+                Problem(
+                    sheet.file,
+                    sheet.name,
+                    row.number,
+                    self.header_of(field_name),
+                    row.values.get(field_name),
+                    expected,
+                )
+            )
 
-        if not report.problems:
-            self.resolve(rows, problem)
-        if not report.problems:
+        # Rows whose cells parsed are checked further in the same pass, so that one upload
+        # shows every problem of the file.
+        parsed = [row for row in rows if not row.unparsed]
+        if self.columns_complete(report):
+            self.resolve(parsed, problem)
             seen: dict[tuple[Any, ...], int] = {}
-            for row in rows:
-                key = tuple(row.values[f] for f in self.key_fields)
+            for row in parsed:
+                key = tuple(row.values.get(f) for f in self.key_fields)
+                if None in key:
+                    continue
                 if key in seen:
-                    problem(row, self.key_fields[0],
-                            f"эта строка повторяет строку {seen[key]} (тот же ключ)")
+                    problem(
+                        row,
+                        self.columns[0].field,
+                        f"эта строка повторяет строку {seen[key]} (тот же ключ)",
+                    )
                 seen[key] = row.number
+        order = {c.header: i for i, c in enumerate(self.columns)}
+        report.problems.sort(key=lambda p: (p.row or 0, order.get(p.column, 0)))
         return rows, report
 
-    def run(self, path: Path, display_name: str | None = None,
-            progress: Progress | None = None) -> ImportReport:
+    def run(
+        self, path: Path, display_name: str | None = None, progress: Progress | None = None
+    ) -> ImportReport:
         """Check the whole file; write it in one transaction only if nothing is wrong."""
         rows, report = self.read(path, display_name)
         if report.problems:
@@ -304,17 +366,24 @@ class Importer:
         progress.start(len(rows), f"Загрузка: {report.file}")
         with transaction.atomic():
             self.upsert(rows, report, progress)
-            record_audit(f"import.{self.kind}", actor=self.user, summary=report.summary,
-                         file=report.file, added=report.added, changed=report.changed)
+            record_audit(
+                f"import.{self.kind}",
+                actor=self.user,
+                summary=report.summary,
+                file=report.file,
+                added=report.added,
+                changed=report.changed,
+            )
         return report
 
     def upsert(self, rows: list[Row], report: ImportReport, progress: Progress) -> None:
         """Insert new keys, update changed values, leave equal rows alone."""
         fields = self.key_fields + self.value_fields
         existing = {
-            tuple(values[:len(self.key_fields)]): values
+            tuple(values[: len(self.key_fields)]): values
             for values in self.model.objects.filter(**self.existing_filter(rows))
-            .values_list(*fields, "pk").iterator(chunk_size=20000)
+            .values_list(*fields, "pk")
+            .iterator(chunk_size=20000)
         }
         to_create, to_update = [], []
         for row in rows:
@@ -323,7 +392,7 @@ class Importer:
             old = existing.get(key)
             if old is None:
                 to_create.append(self.model(**{f: row.values.get(f) for f in fields}))
-            elif tuple(self.comparable(v) for v in old[len(self.key_fields):-1]) != tuple(
+            elif tuple(self.comparable(v) for v in old[len(self.key_fields) : -1]) != tuple(
                 self.comparable(v) for v in new_values
             ):
                 to_update.append(self.model(pk=old[-1], **{f: row.values.get(f) for f in fields}))
@@ -343,7 +412,7 @@ class Importer:
 
 def chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 IMPORTERS: dict[str, type[Importer]] = {}
@@ -358,8 +427,9 @@ def importer_for(kind: str, user: Any) -> Importer:
     try:
         return IMPORTERS[kind](user)
     except KeyError:
-        raise KeyError(f"неизвестный вид загрузки «{kind}»; возможны: "
-                       + ", ".join(sorted(IMPORTERS))) from None
+        raise KeyError(
+            f"неизвестный вид загрузки «{kind}»; возможны: " + ", ".join(sorted(IMPORTERS))
+        ) from None
 
 
 def write_template(kind: str, path: Path) -> Path:
@@ -377,7 +447,8 @@ def write_template(kind: str, path: Path) -> Path:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for index, column in enumerate(importer.columns, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(
-            12, min(40, len(column.header) + 4))
+            12, min(40, len(column.header) + 4)
+        )
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet("Пояснения")
     notes.append(["Столбец", "Обязательный", "Что указывать"])

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import close_old_connections
+from django.db.models import F
 from django.utils import timezone
 
 from shnor.core.choices import JobStatus
@@ -98,14 +99,19 @@ def run(job: Job) -> Job:
             raise KeyError(f"unknown job kind {job.kind!r}")
         result = func(Progress(job), job.params, job.user)
         Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.DONE, result=result or {}, finished=timezone.now(),
+            status=JobStatus.DONE,
+            result=result or {},
+            finished=timezone.now(),
             message="Готово",
+            progress=F("total"),
         )
     except Exception as exc:  # a failed job must be recorded, whatever failed
         log.exception("job %s (%s) failed", job.pk, job.kind)
         Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=f"{exc}\n\n{traceback.format_exc()}",
-            finished=timezone.now(), message=str(exc)[:255],
+            status=JobStatus.FAILED,
+            error=f"{exc}\n\n{traceback.format_exc()}",
+            finished=timezone.now(),
+            message=str(exc)[:255],
         )
     job.refresh_from_db()
     return job

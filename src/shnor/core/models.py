@@ -34,7 +34,10 @@ class AuditEvent(models.Model):
 
     created = models.DateTimeField("когда", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="кто", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто",
+        null=True,
+        blank=True,
         on_delete=models.SET_NULL,
     )
     action = models.CharField("действие", max_length=64)
@@ -48,6 +51,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = "журнал действий"
         ordering = ["-created"]
 
+    def __str__(self) -> str:
+        return f"{self.created:%d.%m.%Y %H:%M} {self.action} {self.summary}"
+
 
 class Job(models.Model):
     """A unit of long work for the background worker, with its progress and outcome."""
@@ -56,7 +62,10 @@ class Job(models.Model):
     title = models.CharField("название", max_length=255)
     params = models.JSONField("параметры", default=dict)
     status = models.CharField(
-        "состояние", max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED,
+        "состояние",
+        max_length=16,
+        choices=JobStatus.choices,
+        default=JobStatus.QUEUED,
         db_index=True,
     )
     progress = models.PositiveIntegerField("выполнено", default=0)
@@ -65,7 +74,10 @@ class Job(models.Model):
     result = models.JSONField("результат", default=dict, blank=True)
     error = models.TextField("ошибка", blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="запустил", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="запустил",
+        null=True,
+        blank=True,
         on_delete=models.SET_NULL,
     )
     created = models.DateTimeField("поставлено", auto_now_add=True)
@@ -76,6 +88,9 @@ class Job(models.Model):
         verbose_name = "фоновая задача"
         verbose_name_plural = "фоновые задачи"
         ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
 
     @property
     def percent(self) -> int:

@@ -74,8 +74,13 @@ def scope_filter(paths: ScopePaths, user: User) -> Q:
         municipality_ids = user.schools.values_list("municipality_id", flat=True)
         if paths.municipality:
             return Q(**{f"{paths.municipality}__in": list(municipality_ids)})
-        return Q(**{f"{paths.region}__in": list(user.schools.values_list(
-            "municipality__region_id", flat=True))})
+        return Q(
+            **{
+                f"{paths.region}__in": list(
+                    user.schools.values_list("municipality__region_id", flat=True)
+                )
+            }
+        )
     if user.role == Role.SCHOOL:
         if not user.school_id:
             return nothing

@@ -56,8 +56,11 @@ def read_sheets(path: Path, display_name: str | None = None) -> list[Sheet]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         return [
-            Sheet(file=file, name=name,
-                  rows=workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            Sheet(
+                file=file,
+                name=name,
+                rows=workbook.get_sheet_by_name(name).to_python(skip_empty_area=False),
+            )
             for name in workbook.sheet_names
         ]
     except Exception as exc:  # calamine raises several error types for a damaged file

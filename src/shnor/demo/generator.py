@@ -26,14 +26,54 @@ from shnor.registry.models import Municipality, Region, School, SchoolContext
 REGION = "Северо-Озёрская область"
 SMALL_MUNICIPALITY = "Таёжный район"
 CITIES = ["г. Озёрск", "г. Светлогорск", "г. Каменск-Северный"]
-DISTRICTS = ["Берёзовский", "Кедровский", "Сосновский", "Ольховский", "Рябиновский",
-             "Клюквенный", "Медвежьегорский", "Лосиноостровский", "Заречный", "Луговой",
-             "Приозёрный", "Верхнеборский", "Каменский", "Ключевской", "Полянский",
-             "Белоярский"]
-VILLAGES = ["Тугачи", "Кедровка", "Малая Ирба", "Большой Арбай", "Гладково", "Унер", "Нагорное",
-            "Орье", "Вознесенка", "Кулижниково", "Тинская", "Межово", "Агинское", "Сухая Речка",
-            "Бор", "Вершино", "Новоалександровка", "Ивановка", "Петровка", "Лесное", "Кордово",
-            "Еловка", "Пихтовка", "Заимка", "Сосновый Лог", "Ключи", "Берёзовка", "Тальники"]
+DISTRICTS = [
+    "Берёзовский",
+    "Кедровский",
+    "Сосновский",
+    "Ольховский",
+    "Рябиновский",
+    "Клюквенный",
+    "Медвежьегорский",
+    "Лосиноостровский",
+    "Заречный",
+    "Луговой",
+    "Приозёрный",
+    "Верхнеборский",
+    "Каменский",
+    "Ключевской",
+    "Полянский",
+    "Белоярский",
+]
+VILLAGES = [
+    "Тугачи",
+    "Кедровка",
+    "Малая Ирба",
+    "Большой Арбай",
+    "Гладково",
+    "Унер",
+    "Нагорное",
+    "Орье",
+    "Вознесенка",
+    "Кулижниково",
+    "Тинская",
+    "Межово",
+    "Агинское",
+    "Сухая Речка",
+    "Бор",
+    "Вершино",
+    "Новоалександровка",
+    "Ивановка",
+    "Петровка",
+    "Лесное",
+    "Кордово",
+    "Еловка",
+    "Пихтовка",
+    "Заимка",
+    "Сосновый Лог",
+    "Ключи",
+    "Берёзовка",
+    "Тальники",
+]
 YEARS = [2021, 2022, 2023, 2024, 2025]
 PASSWORD = "demo"
 
@@ -49,8 +89,15 @@ PROCEDURES = [
     ("ФГ", "Читательская грамотность", [4, 6], None),
     ("ФГ", "Естественнонаучная грамотность", [8], None),
 ]
-TOP_GRADE = {SchoolKind.SOSH: 11, SchoolKind.GYMNASIUM: 11, SchoolKind.LYCEUM: 11,
-             SchoolKind.OOSH: 9, SchoolKind.BRANCH: 9, SchoolKind.SPECIAL: 9, SchoolKind.NOSH: 4}
+TOP_GRADE = {
+    SchoolKind.SOSH: 11,
+    SchoolKind.GYMNASIUM: 11,
+    SchoolKind.LYCEUM: 11,
+    SchoolKind.OOSH: 9,
+    SchoolKind.BRANCH: 9,
+    SchoolKind.SPECIAL: 9,
+    SchoolKind.NOSH: 4,
+}
 
 
 @dataclass
@@ -89,62 +136,102 @@ class DemoRegion:
         if city:
             count = rng.randint(16, 24)
             for i in range(1, count + 1):
-                kind = rng.choices([SchoolKind.SOSH, SchoolKind.GYMNASIUM, SchoolKind.LYCEUM,
-                                    SchoolKind.OOSH], [70, 12, 8, 5])[0]
-                title = {SchoolKind.GYMNASIUM: f"МАОУ «Гимназия № {i}»",
-                         SchoolKind.LYCEUM: f"МАОУ «Лицей № {i}»",
-                         SchoolKind.OOSH: f"МБОУ «ООШ № {i}»"}.get(kind, f"МБОУ «СОШ № {i}»")
-                plans.append({"name": f"{title} {name}", "kind": kind,
-                              "locality": Locality.CITY, "distance": 0,
-                              "profile": Profile(rng.gauss(0.3 if kind in (
-                                  SchoolKind.GYMNASIUM, SchoolKind.LYCEUM) else 0, 0.6) + (
-                                  0.8 if kind != SchoolKind.SOSH else 0),
-                                  rng.gauss(0, 0.08), rng.uniform(0, 0.5), True,
-                                  rng.randint(450, 1300))})
-            plans.append({"name": f"ГКОУ «Специальная (коррекционная) школа» {name}",
-                          "kind": SchoolKind.SPECIAL, "locality": Locality.CITY, "distance": 0,
-                          "profile": Profile(-1.6, 0, 0.8, True, 120)})
+                kind = rng.choices(
+                    [SchoolKind.SOSH, SchoolKind.GYMNASIUM, SchoolKind.LYCEUM, SchoolKind.OOSH],
+                    [70, 12, 8, 5],
+                )[0]
+                title = {
+                    SchoolKind.GYMNASIUM: f"МАОУ «Гимназия № {i}»",
+                    SchoolKind.LYCEUM: f"МАОУ «Лицей № {i}»",
+                    SchoolKind.OOSH: f"МБОУ «ООШ № {i}»",
+                }.get(kind, f"МБОУ «СОШ № {i}»")
+                plans.append(
+                    {
+                        "name": f"{title} {name}",
+                        "kind": kind,
+                        "locality": Locality.CITY,
+                        "distance": 0,
+                        "profile": Profile(
+                            rng.gauss(
+                                0.3 if kind in (SchoolKind.GYMNASIUM, SchoolKind.LYCEUM) else 0, 0.6
+                            )
+                            + (0.8 if kind != SchoolKind.SOSH else 0),
+                            rng.gauss(0, 0.08),
+                            rng.uniform(0, 0.5),
+                            True,
+                            rng.randint(450, 1300),
+                        ),
+                    }
+                )
+            plans.append(
+                {
+                    "name": f"ГКОУ «Специальная (коррекционная) школа» {name}",
+                    "kind": SchoolKind.SPECIAL,
+                    "locality": Locality.CITY,
+                    "distance": 0,
+                    "profile": Profile(-1.6, 0, 0.8, True, 120),
+                }
+            )
             return plans
         count = rng.randint(11, 16)
         for _ in range(count):
             village = rng.choice(VILLAGES)
-            kind = rng.choices([SchoolKind.SOSH, SchoolKind.OOSH, SchoolKind.NOSH,
-                                SchoolKind.BRANCH], [60, 25, 8, 7])[0]
+            kind = rng.choices(
+                [SchoolKind.SOSH, SchoolKind.OOSH, SchoolKind.NOSH, SchoolKind.BRANCH],
+                [60, 25, 8, 7],
+            )[0]
             hardship = rng.uniform(0.3, 1.0)
-            size = {SchoolKind.SOSH: (120, 520), SchoolKind.OOSH: (25, 110),
-                    SchoolKind.NOSH: (8, 30), SchoolKind.BRANCH: (15, 60)}[kind]
-            plans.append({"name": f"МКОУ {village}ская {kind if kind != SchoolKind.BRANCH else 'ООШ'}"
-                                  + (" (филиал)" if kind == SchoolKind.BRANCH else ""),
-                          "kind": kind, "locality": Locality.VILLAGE,
-                          "distance": round(rng.uniform(5, 120), 1),
-                          "profile": Profile(rng.gauss(-0.25 * hardship, 0.45),
-                                             rng.gauss(0, 0.08), hardship, rng.random() > 0.2,
-                                             rng.randint(*size))})
+            size = {
+                SchoolKind.SOSH: (120, 520),
+                SchoolKind.OOSH: (25, 110),
+                SchoolKind.NOSH: (8, 30),
+                SchoolKind.BRANCH: (15, 60),
+            }[kind]
+            plans.append(
+                {
+                    "name": f"МКОУ {village}ская {kind if kind != SchoolKind.BRANCH else 'ООШ'}"
+                    + (" (филиал)" if kind == SchoolKind.BRANCH else ""),
+                    "kind": kind,
+                    "locality": Locality.VILLAGE,
+                    "distance": round(rng.uniform(5, 120), 1),
+                    "profile": Profile(
+                        rng.gauss(-0.25 * hardship, 0.45),
+                        rng.gauss(0, 0.08),
+                        hardship,
+                        rng.random() > 0.2,
+                        rng.randint(*size),
+                    ),
+                }
+            )
         return plans
 
     def plan_small_municipality(self) -> list[dict[str, Any]]:
         """Thirteen small rural schools, each with a story a coordinator would recognise."""
         stories = [
-            ("Тугачинская СОШ", SchoolKind.SOSH, -1.7, -0.05, False, 96),      # chronic low
-            ("Унерская ООШ", SchoolKind.OOSH, -1.5, 0.0, False, 38),           # chronic low, no 11
-            ("Нагорновская СОШ", SchoolKind.SOSH, -1.4, 0.45, True, 140),      # improving
-            ("Орьевская ООШ", SchoolKind.OOSH, -1.2, 0.35, True, 31),          # improving
-            ("Вознесенская СОШ", SchoolKind.SOSH, -0.6, -0.25, True, 160),     # declining
-            ("Межовская ООШ", SchoolKind.OOSH, -0.4, 0.0, False, 22),          # resource deficit
-            ("Кулижниковская НОШ", SchoolKind.NOSH, -0.2, 0.0, False, 11),     # tiny, grades 1–4
+            ("Тугачинская СОШ", SchoolKind.SOSH, -1.7, -0.05, False, 96),  # chronic low
+            ("Унерская ООШ", SchoolKind.OOSH, -1.5, 0.0, False, 38),  # chronic low, no 11
+            ("Нагорновская СОШ", SchoolKind.SOSH, -1.4, 0.45, True, 140),  # improving
+            ("Орьевская ООШ", SchoolKind.OOSH, -1.2, 0.35, True, 31),  # improving
+            ("Вознесенская СОШ", SchoolKind.SOSH, -0.6, -0.25, True, 160),  # declining
+            ("Межовская ООШ", SchoolKind.OOSH, -0.4, 0.0, False, 22),  # resource deficit
+            ("Кулижниковская НОШ", SchoolKind.NOSH, -0.2, 0.0, False, 11),  # tiny, grades 1–4
             ("Тинская СОШ", SchoolKind.SOSH, 0.1, 0.05, True, 210),
-            ("Агинская СОШ № 1", SchoolKind.SOSH, 0.6, 0.05, True, 620),       # district centre
+            ("Агинская СОШ № 1", SchoolKind.SOSH, 0.6, 0.05, True, 620),  # district centre
             ("Агинская СОШ № 2", SchoolKind.SOSH, 0.3, 0.0, True, 480),
             ("Сухореченская ООШ", SchoolKind.OOSH, -0.9, 0.1, True, 27),
             ("Большеарбайская СОШ", SchoolKind.SOSH, -1.0, -0.1, False, 88),
             ("Малоирбинская ООШ (филиал)", SchoolKind.BRANCH, -0.7, 0.0, True, 17),
         ]
-        return [{"name": f"МКОУ {name}", "kind": kind,
-                 "locality": Locality.CITY if "Агинская" in name else Locality.VILLAGE,
-                 "distance": 0 if "Агинская" in name else round(self.rng.uniform(12, 95), 1),
-                 "profile": Profile(ability, trend, 0.5 if ability > 0 else 0.9, internet,
-                                    students)}
-                for name, kind, ability, trend, internet, students in stories]
+        return [
+            {
+                "name": f"МКОУ {name}",
+                "kind": kind,
+                "locality": Locality.CITY if "Агинская" in name else Locality.VILLAGE,
+                "distance": 0 if "Агинская" in name else round(self.rng.uniform(12, 95), 1),
+                "profile": Profile(ability, trend, 0.5 if ability > 0 else 0.9, internet, students),
+            }
+            for name, kind, ability, trend, internet, students in stories
+        ]
 
     # -- yearly figures ----------------------------------------------------------------
 
@@ -152,24 +239,41 @@ class DemoRegion:
         rng = self.rng
         students = max(5, int(profile.students * (1 + rng.gauss(0, 0.03))))
         teachers = max(2, int(students / (9 if school.locality == Locality.VILLAGE else 14)) + 4)
-        vacancies = rng.choices([0, 1, 2, 3], [60, 25, 10, 5])[0] if profile.hardship > 0.6 \
+        vacancies = (
+            rng.choices([0, 1, 2, 3], [60, 25, 10, 5])[0]
+            if profile.hardship > 0.6
             else rng.choices([0, 1], [85, 15])[0]
+        )
         computers = max(1, int(students / rng.uniform(3, 8 if profile.internet else 22)))
         return SchoolContext(
-            school=school, year=year, students=students,
-            students_ovz=int(students * rng.uniform(0.02, 0.12)), teachers=teachers,
-            vacancies=vacancies, teachers_over_55=int(teachers * rng.uniform(0.15, 0.45)),
+            school=school,
+            year=year,
+            students=students,
+            students_ovz=int(students * rng.uniform(0.02, 0.12)),
+            teachers=teachers,
+            vacancies=vacancies,
+            teachers_over_55=int(teachers * rng.uniform(0.15, 0.45)),
             stable_internet=profile.internet or (year >= 2024 and rng.random() < 0.4),
             computers=computers,
-            low_income_pct=Decimal(str(round(min(80, 8 + 40 * profile.hardship
-                                                 + rng.gauss(0, 4)), 1))),
-            single_parent_pct=Decimal(str(round(min(60, 12 + 20 * profile.hardship
-                                                    + rng.gauss(0, 3)), 1))),
+            low_income_pct=Decimal(
+                str(round(min(80, 8 + 40 * profile.hardship + rng.gauss(0, 4)), 1))
+            ),
+            single_parent_pct=Decimal(
+                str(round(min(60, 12 + 20 * profile.hardship + rng.gauss(0, 3)), 1))
+            ),
             non_native_pct=Decimal(str(round(max(0, rng.gauss(3 + 6 * profile.hardship, 2)), 1))),
         )
 
-    def result(self, school: School, profile: Profile, year: int, kind: ProcedureKind,
-               subject: Subject, grade: int, base: float | None) -> Result | None:
+    def result(
+        self,
+        school: School,
+        profile: Profile,
+        year: int,
+        kind: ProcedureKind,
+        subject: Subject,
+        grade: int,
+        base: float | None,
+    ) -> Result | None:
         rng = self.rng
         level = profile.ability + profile.trend * (year - YEARS[0]) + rng.gauss(0, 0.25)
         enrolled = max(1, int(profile.students / 11 * rng.uniform(0.8, 1.2)))
@@ -180,16 +284,32 @@ class DemoRegion:
             return None
         if base is None:  # functional literacy: a mean percentage of the maximum score
             mean = max(5.0, min(95.0, 52 + 9 * level + rng.gauss(0, 3)))
-            return Result(school=school, year=year, kind=kind, subject=subject, grade=grade,
-                          enrolled=enrolled, participants=participants,
-                          mean_score=Decimal(str(round(mean, 2))))
+            return Result(
+                school=school,
+                year=year,
+                kind=kind,
+                subject=subject,
+                grade=grade,
+                enrolled=enrolled,
+                participants=participants,
+                mean_score=Decimal(str(round(mean, 2))),
+            )
         p_low = logistic(logit(base) - 1.1 * level)
         below = sum(1 for _ in range(participants) if rng.random() < p_low)
-        row = Result(school=school, year=year, kind=kind, subject=subject, grade=grade,
-                     enrolled=enrolled, participants=participants, below_min=below)
+        row = Result(
+            school=school,
+            year=year,
+            kind=kind,
+            subject=subject,
+            grade=grade,
+            enrolled=enrolled,
+            participants=participants,
+            below_min=below,
+        )
         if kind.code == "ЕГЭ" and subject.name != "Математика базовая":
-            row.mean_score = Decimal(str(round(max(20, min(95, 62 + 9 * level
-                                                           + rng.gauss(0, 3))), 2)))
+            row.mean_score = Decimal(
+                str(round(max(20, min(95, 62 + 9 * level + rng.gauss(0, 3))), 2))
+            )
             return row
         rest = participants - below
         p5 = logistic(-1.3 + 0.9 * level)
@@ -198,13 +318,15 @@ class DemoRegion:
         fours = sum(1 for _ in range(rest - fives) if rng.random() < p4)
         row.mark2, row.mark5, row.mark4 = below, fives, fours
         row.mark3 = rest - fives - fours
-        row.mean_score = Decimal(str(round(
-            (2 * below + 3 * row.mark3 + 4 * fours + 5 * fives) / participants, 2)))
+        row.mean_score = Decimal(
+            str(round((2 * below + 3 * row.mark3 + 4 * fours + 5 * fives) / participants, 2))
+        )
         if kind.code == "ВПР":
             inflated = profile.hardship > 0.8 and rng.random() < 0.3
             lowered = int(participants * rng.uniform(0.05, 0.25))
-            raised = int(participants * (rng.uniform(0.15, 0.3) if inflated
-                                         else rng.uniform(0.0, 0.06)))
+            raised = int(
+                participants * (rng.uniform(0.15, 0.3) if inflated else rng.uniform(0.0, 0.06))
+            )
             row.lowered, row.raised = lowered, raised
             row.confirmed = participants - lowered - raised
         return row
@@ -216,18 +338,23 @@ class DemoRegion:
         region, _ = Region.objects.get_or_create(name=REGION)
         kinds = {k.code: k for k in ProcedureKind.objects.all()}
         subjects = {s.name: s for s in Subject.objects.all()}
-        places = ([(SMALL_MUNICIPALITY, self.plan_small_municipality())]
-                  + [(c, self.plan_municipality(c, city=True)) for c in CITIES]
-                  + [(f"{d} район", self.plan_municipality(f"{d} район", city=False))
-                     for d in DISTRICTS])
+        places = (
+            [(SMALL_MUNICIPALITY, self.plan_small_municipality())]
+            + [(c, self.plan_municipality(c, city=True)) for c in CITIES]
+            + [(f"{d} район", self.plan_municipality(f"{d} район", city=False)) for d in DISTRICTS]
+        )
         profiles: list[tuple[School, Profile]] = []
         for name, plans in places:
             municipality = Municipality.objects.create(region=region, name=name)
             for plan in plans:
                 school = School.objects.create(
-                    code=self.school_code(), name=plan["name"], municipality=municipality,
-                    kind=plan["kind"], locality=plan["locality"],
-                    distance_km=Decimal(str(plan["distance"])))
+                    code=self.school_code(),
+                    name=plan["name"],
+                    municipality=municipality,
+                    kind=plan["kind"],
+                    locality=plan["locality"],
+                    distance_km=Decimal(str(plan["distance"])),
+                )
                 profiles.append((school, plan["profile"]))
         contexts, results = [], []
         for school, profile in profiles:
@@ -238,8 +365,15 @@ class DemoRegion:
                     for grade in grades:
                         if grade > top:
                             continue
-                        row = self.result(school, profile, year, kinds[kind_code],
-                                          subjects[subject_name], grade, base)
+                        row = self.result(
+                            school,
+                            profile,
+                            year,
+                            kinds[kind_code],
+                            subjects[subject_name],
+                            grade,
+                            base,
+                        )
                         if row is not None:
                             results.append(row)
         SchoolContext.objects.bulk_create(contexts, batch_size=2000)
@@ -247,19 +381,33 @@ class DemoRegion:
         references = self.references(region, results)
         ReferenceResult.objects.bulk_create(references, batch_size=2000)
         self.users(region)
-        return {"municipalities": len(places), "schools": len(profiles),
-                "results": len(results), "contexts": len(contexts),
-                "references": len(references)}
+        return {
+            "municipalities": len(places),
+            "schools": len(profiles),
+            "results": len(results),
+            "contexts": len(contexts),
+            "references": len(references),
+        }
 
     def references(self, region: Region, results: list[Result]) -> list[ReferenceResult]:
         """Published averages as ФИС ОКО would give them: municipality, region, Russia."""
         sums: dict[tuple[Any, ...], list[float]] = defaultdict(lambda: [0, 0, 0.0, 0])
         for r in results:
             municipality = r.school.municipality
-            for level, territory in ((ReferenceLevel.MUNICIPALITY, municipality),
-                                     (ReferenceLevel.REGION, None)):
-                total = sums[(level, territory.pk if territory else None, r.year, r.kind.pk,
-                              r.subject.pk, r.grade)]
+            for level, territory in (
+                (ReferenceLevel.MUNICIPALITY, municipality),
+                (ReferenceLevel.REGION, None),
+            ):
+                total = sums[
+                    (
+                        level,
+                        territory.pk if territory else None,
+                        r.year,
+                        r.kind.pk,
+                        r.subject.pk,
+                        r.grade,
+                    )
+                ]
                 total[0] += r.participants
                 total[1] += r.below_min or 0
                 if r.mean_score is not None:
@@ -269,27 +417,50 @@ class DemoRegion:
         rows = []
         for (level, mid, year, kind_id, subject_id, grade), (p, b, m, mp) in sums.items():
             has_below = not (kind_id and ProcedureKind.objects.get(pk=kind_id).code == "ФГ")
-            common = dict(year=year, kind_id=kind_id, subject_id=subject_id, grade=grade,
-                          participants=int(p), below_min=int(b) if has_below else None,
-                          mean_score=Decimal(str(round(m / mp, 2))) if mp else None)
+            common = dict(
+                year=year,
+                kind_id=kind_id,
+                subject_id=subject_id,
+                grade=grade,
+                participants=int(p),
+                below_min=int(b) if has_below else None,
+                mean_score=Decimal(str(round(m / mp, 2))) if mp else None,
+            )
             if level == ReferenceLevel.MUNICIPALITY:
-                rows.append(ReferenceResult(level=level, territory=names[mid], municipality_id=mid,
-                                            region=region, **common))
+                rows.append(
+                    ReferenceResult(
+                        level=level,
+                        territory=names[mid],
+                        municipality_id=mid,
+                        region=region,
+                        **common,
+                    )
+                )
             else:
-                rows.append(ReferenceResult(level=level, territory=region.name, region=region,
-                                            **common))
-                russia = dict(common, participants=int(p) * 180,
-                              below_min=int(b * 180 * 0.92) if has_below else None)
-                rows.append(ReferenceResult(level=ReferenceLevel.RUSSIA,
-                                            territory="Российская Федерация", **russia))
+                rows.append(
+                    ReferenceResult(level=level, territory=region.name, region=region, **common)
+                )
+                russia = dict(
+                    common,
+                    participants=int(p) * 180,
+                    below_min=int(b * 180 * 0.92) if has_below else None,
+                )
+                rows.append(
+                    ReferenceResult(
+                        level=ReferenceLevel.RUSSIA, territory="Российская Федерация", **russia
+                    )
+                )
         return rows
 
     def users(self, region: Region) -> None:
         small = Municipality.objects.get(region=region, name=SMALL_MUNICIPALITY)
         small_schools = list(School.objects.filter(municipality=small).order_by("code"))
         specs = [
-            ("admin", "Администратор", {"role": Role.REGION, "region": region,
-                                        "is_superuser": True, "is_staff": True}),
+            (
+                "admin",
+                "Администратор",
+                {"role": Role.REGION, "region": region, "is_superuser": True, "is_staff": True},
+            ),
             ("region", "Ирина Соколова", {"role": Role.REGION, "region": region}),
             ("mun", "Марина Ковалёва", {"role": Role.MUNICIPALITY, "municipality": small}),
             ("curator", "Олег Петров", {"role": Role.CURATOR}),
@@ -298,14 +469,20 @@ class DemoRegion:
         ]
         for username, full_name, fields in specs:
             first, _, last = full_name.partition(" ")
-            user = User.objects.create(username=username, first_name=first, last_name=last,
-                                       **fields)
+            user = User.objects.create(
+                username=username, first_name=first, last_name=last, **fields
+            )
             user.set_password(PASSWORD)
             user.save()
             if username == "curator":
                 user.schools.set(small_schools[:4])
 
 
-DEMO_LOGINS = [("region", "региональный координатор"), ("mun", "муниципальный координатор"),
-               ("curator", "куратор"), ("school", "администрация школы"),
-               ("observer", "наблюдатель"), ("admin", "администратор")]
+DEMO_LOGINS = [
+    ("region", "региональный координатор"),
+    ("mun", "муниципальный координатор"),
+    ("curator", "куратор"),
+    ("school", "администрация школы"),
+    ("observer", "наблюдатель"),
+    ("admin", "администратор"),
+]

@@ -57,7 +57,10 @@ def load_inputs(region_id: int, definition: dict[str, Any], year: int) -> Inputs
     schools = fetch(
         """SELECT s.id, s.code, s.name, m.id, m.name, m.region_id, s.kind
            FROM registry_school s JOIN registry_municipality m ON m.id = s.municipality_id
-           WHERE m.region_id = %s""", [region_id], "schools")
+           WHERE m.region_id = %s""",
+        [region_id],
+        "schools",
+    )
     results = fetch(
         f"""SELECT r.school_id, r.year, k.code, sub.name, r.grade, r.participants, r.below_min,
                    CAST(r.mean_score AS DOUBLE PRECISION)
@@ -67,7 +70,9 @@ def load_inputs(region_id: int, definition: dict[str, Any], year: int) -> Inputs
             JOIN assessments_procedurekind k ON k.id = r.kind_id
             JOIN assessments_subject sub ON sub.id = r.subject_id
             WHERE m.region_id = %s AND r.year BETWEEN %s AND %s {kind_filter}""",
-        params, "results")
+        params,
+        "results",
+    )
     context = fetch(
         """SELECT c.school_id, c.year, c.students, c.students_ovz, c.teachers, c.vacancies,
                   c.teachers_over_55, c.stable_internet, c.computers,
@@ -78,7 +83,9 @@ def load_inputs(region_id: int, definition: dict[str, Any], year: int) -> Inputs
            JOIN registry_school s ON s.id = c.school_id
            JOIN registry_municipality m ON m.id = s.municipality_id
            WHERE m.region_id = %s AND c.year BETWEEN %s AND %s""",
-        [region_id, first, last], "context")
+        [region_id, first, last],
+        "context",
+    )
     reference = fetch(
         f"""SELECT rr.level, rr.municipality_id, rr.region_id, rr.year, k.code, sub.name,
                    rr.grade, rr.participants, rr.below_min,
@@ -87,5 +94,8 @@ def load_inputs(region_id: int, definition: dict[str, Any], year: int) -> Inputs
             JOIN assessments_procedurekind k ON k.id = rr.kind_id
             JOIN assessments_subject sub ON sub.id = rr.subject_id
             WHERE (rr.region_id = %s OR rr.region_id IS NULL) AND rr.year BETWEEN %s AND %s
-            {kind_filter}""", params, "reference")
+            {kind_filter}""",
+        params,
+        "reference",
+    )
     return Inputs(schools=schools, results=results, context=context, reference=reference)

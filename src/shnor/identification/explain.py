@@ -16,10 +16,17 @@ def explain(status: str, evidence: list[dict[str, Any]]) -> str:
     if status == Status.RISK_ZONE:
         return f"Школа в зоне риска. Сработали показатели: {reasons}."
     if status == Status.INSUFFICIENT_DATA:
-        return ("Недостаточно данных для вывода: по основным показателям нет результатов с "
-                "достаточным числом участников"
-                + (f" (применимо показателей: {len(applicable)} из {len(evidence)})."
-                   if evidence else "."))
-    return (f"Оснований для включения в список нет: применимо показателей {len(applicable)} из "
-            f"{len(evidence)}, ни одно условие статуса не выполнено"
-            + (f" (сработали: {reasons})." if triggered else "."))
+        return (
+            "Недостаточно данных для вывода: по основным показателям нет результатов с "
+            "достаточным числом участников"
+            + (
+                f" (применимо показателей: {len(applicable)} из {len(evidence)})."
+                if evidence
+                else "."
+            )
+        )
+    return (
+        f"Оснований для включения в список нет: применимо показателей {len(applicable)} из "
+        f"{len(evidence)}, ни одно условие статуса не выполнено"
+        + (f" (сработали: {reasons})." if triggered else ".")
+    )

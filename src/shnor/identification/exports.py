@@ -17,8 +17,14 @@ from shnor.identification.choices import Status
 from shnor.identification.explain import explain
 from shnor.identification.models import Run, SchoolStatus
 
-CSV_COLUMNS = ["school_code", "school_name", "municipality", "status", "indicators_triggered",
-               "indicators_total"]
+CSV_COLUMNS = [
+    "school_code",
+    "school_name",
+    "municipality",
+    "status",
+    "indicators_triggered",
+    "indicators_total",
+]
 
 
 def indicator_codes(run: Run) -> list[str]:
@@ -33,7 +39,8 @@ def flag(item: dict[str, Any] | None) -> str:
 
 def ordered(statuses: QuerySet[SchoolStatus]) -> QuerySet[SchoolStatus]:
     return statuses.select_related("school", "school__municipality").order_by(
-        "school__municipality__name", "school__name")
+        "school__municipality__name", "school__name"
+    )
 
 
 def table_rows(run: Run, statuses: QuerySet[SchoolStatus]) -> list[list[Any]]:
@@ -41,9 +48,17 @@ def table_rows(run: Run, statuses: QuerySet[SchoolStatus]) -> list[list[Any]]:
     rows = []
     for s in ordered(statuses):
         by_code = {e["indicator"]: e for e in s.evidence}
-        rows.append([s.school.code, s.school.name, s.school.municipality.name, s.status,
-                     s.indicators_triggered, s.indicators_total,
-                     *(flag(by_code.get(c)) for c in codes)])
+        rows.append(
+            [
+                s.school.code,
+                s.school.name,
+                s.school.municipality.name,
+                s.status,
+                s.indicators_triggered,
+                s.indicators_total,
+                *(flag(by_code.get(c)) for c in codes),
+            ]
+        )
     return rows
 
 
@@ -60,8 +75,18 @@ def to_xlsx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
     sheet = workbook.active
     sheet.title = "Список"
     labels = dict(Status.choices)
-    sheet.append(["Код ОО", "Наименование ОО", "Муниципалитет", "Статус", "Сработало",
-                  "Всего показателей", *indicator_codes(run), "Обоснование"])
+    sheet.append(
+        [
+            "Код ОО",
+            "Наименование ОО",
+            "Муниципалитет",
+            "Статус",
+            "Сработало",
+            "Всего показателей",
+            *indicator_codes(run),
+            "Обоснование",
+        ]
+    )
     for status, row in zip(ordered(statuses), table_rows(run, statuses), strict=True):
         row[3] = labels[row[3]]
         sheet.append([*row, explain(status.status, status.evidence)])
@@ -107,16 +132,19 @@ def to_docx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
     title = document.add_paragraph()
     title.alignment = 1
     where = run.municipality.name if run.municipality else run.region.name
-    title.add_run(f"Список школ с низкими образовательными результатами и школ, находящихся в "
-                  f"зоне риска снижения образовательных результатов ({where}, по итогам "
-                  f"{run.year} года)").bold = True
+    title.add_run(
+        f"Список школ с низкими образовательными результатами и школ, находящихся в "
+        f"зоне риска снижения образовательных результатов ({where}, по итогам "
+        f"{run.year} года)"
+    ).bold = True
     document.add_paragraph(
         f"Методика: {run.methodology.name}, версия {run.methodology.version}. "
-        f"Источник: {run.methodology.source}")
-    for status, caption in ((Status.LOW_RESULTS, "1. Школы с низкими образовательными "
-                                                 "результатами (ШНОР)"),
-                            (Status.RISK_ZONE, "2. Школы в зоне риска снижения "
-                                               "образовательных результатов")):
+        f"Источник: {run.methodology.source}"
+    )
+    for status, caption in (
+        (Status.LOW_RESULTS, "1. Школы с низкими образовательными результатами (ШНОР)"),
+        (Status.RISK_ZONE, "2. Школы в зоне риска снижения образовательных результатов"),
+    ):
         document.add_paragraph().add_run(caption).bold = True
         selected = list(ordered(statuses.filter(status=status)))
         if not selected:
@@ -124,17 +152,21 @@ def to_docx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
             continue
         table = document.add_table(rows=1, cols=4)
         table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, ("№", "Муниципалитет",
-                                                     "Наименование ОО", "Основания"),
-                              strict=True):
+        for cell, text in zip(
+            table.rows[0].cells, ("№", "Муниципалитет", "Наименование ОО", "Основания"), strict=True
+        ):
             cell.text = text
             cell.paragraphs[0].runs[0].bold = True
         for number, s in enumerate(selected, start=1):
             cells = table.add_row().cells
-            reasons = "; ".join(f"{e['label']} ({e['detail']})" for e in s.evidence
-                                if e["triggered"])
-            for cell, text in zip(cells, (str(number), s.school.municipality.name, s.school.name,
-                                          reasons), strict=True):
+            reasons = "; ".join(
+                f"{e['label']} ({e['detail']})" for e in s.evidence if e["triggered"]
+            )
+            for cell, text in zip(
+                cells,
+                (str(number), s.school.municipality.name, s.school.name, reasons),
+                strict=True,
+            ):
                 cell.text = text
         for row in table.rows:
             for cell, width in zip(row.cells, (Cm(1), Cm(4), Cm(8), Cm(12)), strict=True):

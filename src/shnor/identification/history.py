@@ -24,8 +24,9 @@ def latest_run(user: Any, code: str | None = None) -> Run | None:
 
 def statuses_by_school(run: Run, user: Any, group: str | None = None) -> dict[Any, Any]:
     """The run's statuses visible to the user: per school, or counts per `group` and status."""
-    rows = SchoolStatus.objects.restrict(user).filter(run=run).select_related(
-        "school__municipality")
+    rows = (
+        SchoolStatus.objects.restrict(user).filter(run=run).select_related("school__municipality")
+    )
     if group:
         counts: dict[Any, dict[str, int]] = {}
         for row in rows.values(group, "status").annotate(n=Count("pk")):
@@ -37,8 +38,11 @@ def statuses_by_school(run: Run, user: Any, group: str | None = None) -> dict[An
 def school_history(school: Any) -> list[SchoolStatus]:
     """The school's status in the latest run of each methodology and year, newest year first."""
     latest: dict[tuple[str, int], SchoolStatus] = {}
-    for status in (SchoolStatus.objects.filter(school=school)
-                   .select_related("run__methodology").order_by("run__created")):
+    for status in (
+        SchoolStatus.objects.filter(school=school)
+        .select_related("run__methodology")
+        .order_by("run__created")
+    ):
         latest[(status.run.methodology.code, status.run.year)] = status
     return sorted(latest.values(), key=lambda s: (-s.run.year, s.run.methodology.code))
 
@@ -53,9 +57,13 @@ def compare_runs(first: Run, second: Run, user: Any) -> list[dict[str, Any]]:
         if left and right and left.status == right.status:
             continue
         school = (left or right).school  # type: ignore[union-attr]
-        differences.append({
-            "school": school, "left": left, "right": right,
-            "left_reasons": [e for e in left.evidence if e["triggered"]] if left else [],
-            "right_reasons": [e for e in right.evidence if e["triggered"]] if right else [],
-        })
+        differences.append(
+            {
+                "school": school,
+                "left": left,
+                "right": right,
+                "left_reasons": [e for e in left.evidence if e["triggered"]] if left else [],
+                "right_reasons": [e for e in right.evidence if e["triggered"]] if right else [],
+            }
+        )
     return differences

@@ -14,11 +14,21 @@ from shnor.registry.models import Municipality
 
 @job_kind("identify")
 def identify(progress: Progress, params: dict[str, Any], user: Any) -> dict[str, Any]:
-    municipality = (Municipality.objects.get(pk=params["municipality_id"])
-                    if params.get("municipality_id") else None)
+    municipality = (
+        Municipality.objects.get(pk=params["municipality_id"])
+        if params.get("municipality_id")
+        else None
+    )
     run = do_run_identification(
-        Methodology.objects.get(pk=params["methodology_id"]), int(params["year"]),
-        acting_user=user, municipality=municipality, progress=progress)
-    return {"run_id": run.pk, "url": reverse("identification:run", args=[run.pk]),
-            "summary": f"Запуск №{run.pk}: ШНОР — {run.counts.get('low_results', 0)}, "
-                       f"зона риска — {run.counts.get('risk_zone', 0)}"}
+        Methodology.objects.get(pk=params["methodology_id"]),
+        int(params["year"]),
+        acting_user=user,
+        municipality=municipality,
+        progress=progress,
+    )
+    return {
+        "run_id": run.pk,
+        "url": reverse("identification:run", args=[run.pk]),
+        "summary": f"Запуск №{run.pk}: ШНОР — {run.counts.get('low_results', 0)}, "
+        f"зона риска — {run.counts.get('risk_zone', 0)}",
+    }

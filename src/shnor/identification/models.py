@@ -20,17 +20,24 @@ class Methodology(DomainModel):
     source = models.TextField("источник", blank=True)
     definition = models.JSONField("определение")
     is_builtin = models.BooleanField("поставляется с системой", default=False)
-    parent = models.ForeignKey("self", verbose_name="создана на основе", null=True, blank=True,
-                               on_delete=models.SET_NULL)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="автор", null=True,
-                                   blank=True, on_delete=models.SET_NULL)
+    parent = models.ForeignKey(
+        "self", verbose_name="создана на основе", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="автор",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
 
     class Meta:
         verbose_name = "методика"
         verbose_name_plural = "методики"
         ordering = ["code", "-version"]
-        constraints = [models.UniqueConstraint(fields=["code", "version"],
-                                               name="methodology_unique_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="methodology_unique_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
@@ -39,18 +46,30 @@ class Methodology(DomainModel):
 class Run(DomainModel):
     """One identification: methodology version, parameters, data fingerprint, who and when."""
 
-    methodology = models.ForeignKey(Methodology, verbose_name="методика",
-                                    on_delete=models.PROTECT, related_name="runs")
+    methodology = models.ForeignKey(
+        Methodology, verbose_name="методика", on_delete=models.PROTECT, related_name="runs"
+    )
     year = models.PositiveSmallIntegerField("год результатов")
     region = models.ForeignKey("registry.Region", verbose_name="регион", on_delete=models.CASCADE)
-    municipality = models.ForeignKey("registry.Municipality", verbose_name="муниципалитет",
-                                     null=True, blank=True, on_delete=models.CASCADE)
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        verbose_name="муниципалитет",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
     definition = models.JSONField("определение на момент запуска")
     fingerprint = models.CharField("отпечаток данных", max_length=32)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="запустил", null=True,
-                                   blank=True, on_delete=models.SET_NULL)
-    previous = models.ForeignKey("self", verbose_name="предыдущий запуск", null=True, blank=True,
-                                 on_delete=models.SET_NULL)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="запустил",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    previous = models.ForeignKey(
+        "self", verbose_name="предыдущий запуск", null=True, blank=True, on_delete=models.SET_NULL
+    )
     counts = models.JSONField("итоги", default=dict)
     seconds = models.FloatField("длительность, с", default=0)
 
@@ -69,16 +88,22 @@ class Run(DomainModel):
 class SchoolStatus(models.Model):
     """A school's status in a run, with the evidence of every indicator."""
 
-    run = models.ForeignKey(Run, verbose_name="запуск", on_delete=models.CASCADE,
-                            related_name="statuses")
-    school = models.ForeignKey("registry.School", verbose_name="школа", on_delete=models.CASCADE,
-                               related_name="identification_statuses")
+    run = models.ForeignKey(
+        Run, verbose_name="запуск", on_delete=models.CASCADE, related_name="statuses"
+    )
+    school = models.ForeignKey(
+        "registry.School",
+        verbose_name="школа",
+        on_delete=models.CASCADE,
+        related_name="identification_statuses",
+    )
     status = models.CharField("статус", max_length=20, choices=Status.choices)
     indicators_triggered = models.PositiveSmallIntegerField("сработало показателей")
     indicators_applicable = models.PositiveSmallIntegerField("применимо показателей")
     indicators_total = models.PositiveSmallIntegerField("всего показателей")
-    movement = models.CharField("движение по списку", max_length=8, choices=Movement.choices,
-                                default=Movement.OUTSIDE)
+    movement = models.CharField(
+        "движение по списку", max_length=8, choices=Movement.choices, default=Movement.OUTSIDE
+    )
     evidence = models.JSONField("доказательства", default=list)
 
     scope_paths = ScopePaths.via_school("school")
@@ -88,6 +113,10 @@ class SchoolStatus(models.Model):
     class Meta:
         verbose_name = "статус школы"
         verbose_name_plural = "статусы школ"
-        constraints = [models.UniqueConstraint(fields=["run", "school"],
-                                               name="status_unique_school")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "school"], name="status_unique_school")
+        ]
         indexes = [models.Index(fields=["school", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.get_status_display()}"

@@ -23,12 +23,17 @@ class NotAllowed(PermissionError):
     pass
 
 
-def run_scope(user: Any, region: Region | None, municipality: Municipality | None
-              ) -> tuple[Region, Municipality | None]:
+def run_scope(
+    user: Any, region: Region | None, municipality: Municipality | None
+) -> tuple[Region, Municipality | None]:
     """The region and municipality a user may run identification for."""
     if user is None or user.is_superuser:
-        if region is None:
-            region = municipality.region if municipality else Region.objects.get()
+        region = (
+            region
+            or (municipality.region if municipality else None)
+            or getattr(user, "region", None)
+            or Region.objects.get()
+        )
         return region, municipality
     if user.role == Role.REGION:
         return user.region, municipality
@@ -43,8 +48,10 @@ def evidence_lists(evaluation: Evaluation) -> dict[int, list[dict[str, Any]]]:
     """Evidence per school as plain lists of dicts, built column-wise."""
     labels = {spec["code"]: spec["label"] for spec in evaluation.indicators}
     grouped = evaluation.evidence.group_by("school_id", maintain_order=True).agg(
-        pl.struct("indicator", "applicable", "triggered", "value", "reference", "threshold",
-                  "detail").alias("items"))
+        pl.struct(
+            "indicator", "applicable", "triggered", "value", "reference", "threshold", "detail"
+        ).alias("items")
+    )
     return {
         school_id: [{**item, "label": labels[item["indicator"]]} for item in items]
         for school_id, items in grouped.iter_rows()
@@ -52,21 +59,33 @@ def evidence_lists(evaluation: Evaluation) -> dict[int, list[dict[str, Any]]]:
 
 
 def previous_run(run: Run) -> Run | None:
-    return (Run.objects.filter(methodology__code=run.methodology.code, region=run.region,
-                               municipality=run.municipality, year__lt=run.year)
-            .exclude(pk=run.pk).order_by("-year", "-created").first())
+    return (
+        Run.objects.filter(
+            methodology__code=run.methodology.code,
+            region=run.region,
+            municipality=run.municipality,
+            year__lt=run.year,
+        )
+        .exclude(pk=run.pk)
+        .order_by("-year", "-created")
+        .first()
+    )
 
 
 def do_run_identification(
-    methodology: Methodology, year: int, *, acting_user: Any,
-    municipality: Municipality | None = None, region: Region | None = None,
+    methodology: Methodology,
+    year: int,
+    *,
+    acting_user: Any,
+    municipality: Municipality | None = None,
+    region: Region | None = None,
     progress: Progress | None = None,
 ) -> Run:
     """Evaluate a methodology on the stored data and store the run with every school's evidence."""
     progress = progress or Progress()
     region, municipality = run_scope(acting_user, region, municipality)
     started = time.perf_counter()
-    progress.start(4, "Чтение данных")
+    progress.start(3, "Чтение данных")
     inputs = load_inputs(region.pk, methodology.definition, year)
     if municipality is not None:
         inputs.schools = inputs.schools.filter(pl.col("municipality_id") == municipality.pk)
@@ -76,58 +95,108 @@ def do_run_identification(
     evidence = evidence_lists(evaluation)
     with transaction.atomic():
         run = Run.objects.create(
-            methodology=methodology, year=year, region=region, municipality=municipality,
-            definition=methodology.definition, fingerprint=inputs.fingerprint(),
+            methodology=methodology,
+            year=year,
+            region=region,
+            municipality=municipality,
+            definition=methodology.definition,
+            fingerprint=inputs.fingerprint(),
             started_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
         run.previous = previous_run(run)
-        listed_before = set(run.previous.statuses.filter(status=LISTED).values_list(
-            "school_id", flat=True)) if run.previous else set()
+        listed_before = (
+            set(run.previous.statuses.filter(status=LISTED).values_list("school_id", flat=True))
+            if run.previous
+            else set()
+        )
         statuses = []
         for school_id, status, triggered, applicable, total in evaluation.statuses.iter_rows():
             listed = status == LISTED
-            movement = (Movement.STAYED if listed and school_id in listed_before else
-                        Movement.ENTERED if listed else
-                        Movement.LEFT if school_id in listed_before else Movement.OUTSIDE)
-            statuses.append(SchoolStatus(
-                run=run, school_id=school_id, status=status, indicators_triggered=triggered,
-                indicators_applicable=applicable, indicators_total=total, movement=movement,
-                evidence=evidence.get(school_id, [])))
+            movement = (
+                Movement.STAYED
+                if listed and school_id in listed_before
+                else Movement.ENTERED
+                if listed
+                else Movement.LEFT
+                if school_id in listed_before
+                else Movement.OUTSIDE
+            )
+            statuses.append(
+                SchoolStatus(
+                    run=run,
+                    school_id=school_id,
+                    status=status,
+                    indicators_triggered=triggered,
+                    indicators_applicable=applicable,
+                    indicators_total=total,
+                    movement=movement,
+                    evidence=evidence.get(school_id, []),
+                )
+            )
         SchoolStatus.objects.bulk_create(statuses, batch_size=2000)
         counts = evaluation.statuses.group_by("status").len()
         run.counts = {s: n for s, n in counts.iter_rows()}
-        run.counts.update({m.value: sum(1 for s in statuses if s.movement == m)
-                           for m in (Movement.ENTERED, Movement.STAYED, Movement.LEFT)})
+        run.counts.update(
+            {
+                m.value: sum(1 for s in statuses if s.movement == m)
+                for m in (Movement.ENTERED, Movement.STAYED, Movement.LEFT)
+            }
+        )
         run.seconds = round(time.perf_counter() - started, 3)
         run.save(update_fields=["previous", "counts", "seconds"])
-        record_audit("identification.run", actor=acting_user, target=run, summary=str(run),
-                     fingerprint=run.fingerprint, counts=run.counts)
-    progress.advance(1, "Готово")
+        record_audit(
+            "identification.run",
+            actor=acting_user,
+            target=run,
+            summary=str(run),
+            fingerprint=run.fingerprint,
+            counts=run.counts,
+        )
+    progress.advance(1, "Сохранено")
     return run
 
 
 def do_save_methodology_version(
-    source: Methodology, values: dict[str, Any], *, acting_user: Any,
-    code: str | None = None, name: str | None = None,
+    source: Methodology,
+    values: dict[str, Any],
+    *,
+    acting_user: Any,
+    code: str | None = None,
+    name: str | None = None,
 ) -> Methodology:
     """Save changed parameters as a new version (same code) or a new methodology (new code)."""
-    if acting_user is not None and not (acting_user.is_superuser or acting_user.role in (
-            Role.REGION, Role.MUNICIPALITY)):
+    if acting_user is not None and not (
+        acting_user.is_superuser or acting_user.role in (Role.REGION, Role.MUNICIPALITY)
+    ):
         raise NotAllowed("Изменять методики могут координаторы")
     code = code or source.code
     definition = with_parameters(source.definition, values)
     with transaction.atomic():
         latest = Methodology.objects.filter(code=code).order_by("-version").first()
         version = latest.version + 1 if latest else 1
-        definition = {**definition, "code": code, "version": version,
-                      "name": name or definition["name"]}
+        definition = {
+            **definition,
+            "code": code,
+            "version": version,
+            "name": name or definition["name"],
+        }
         saved = Methodology.objects.create(
-            code=code, version=version, name=definition["name"],
-            description=source.description, source=source.source, definition=definition,
-            parent=source, created_by=acting_user if getattr(acting_user, "pk", None) else None,
+            code=code,
+            version=version,
+            name=definition["name"],
+            description=source.description,
+            source=source.source,
+            definition=definition,
+            parent=source,
+            created_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
-        record_audit("identification.methodology_saved", actor=acting_user, target=saved,
-                     summary=f"{saved} на основе {source}", parameters=values)
+        record_audit(
+            "identification.methodology_saved",
+            actor=acting_user,
+            target=saved,
+            summary=f"{saved} на основе {source}",
+            parameters=values,
+        )
     return saved
 
 

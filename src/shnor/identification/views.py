@@ -51,27 +51,46 @@ def index(request: HttpRequest) -> HttpResponse:
         elif user.role == "municipality":
             municipality_id = user.municipality_id
         year = int(request.POST.get("year", 0))
-        job = enqueue("identify", f"Выявление: {methodology.name}, {year}",
-                      {"methodology_id": methodology.pk, "year": year,
-                       "municipality_id": municipality_id}, user)
+        job = enqueue(
+            "identify",
+            f"Выявление: {methodology.name}, {year}",
+            {"methodology_id": methodology.pk, "year": year, "municipality_id": municipality_id},
+            user,
+        )
         return redirect("job", pk=job.pk)
-    runs = Run.objects.restrict(user).select_related(
-        "methodology", "municipality", "started_by").order_by("-created")[:30]
-    return render(request, "identification/index.html", {
-        "runs": runs, "may_run": may_run, "methodologies": latest_methodologies(),
-        "years": result_years(),
-        "municipalities": Municipality.objects.restrict(user, Action.RUN).order_by("name"),
-    })
+    runs = (
+        Run.objects.restrict(user)
+        .select_related("methodology", "municipality", "started_by")
+        .order_by("-created")[:30]
+    )
+    return render(
+        request,
+        "identification/index.html",
+        {
+            "runs": runs,
+            "may_run": may_run,
+            "methodologies": latest_methodologies(),
+            "years": result_years(),
+            "municipalities": Municipality.objects.restrict(user, Action.RUN).order_by("name"),
+        },
+    )
 
 
 def visible_run(request: HttpRequest, pk: int) -> Run:
-    return get_object_or_404(Run.objects.restrict(request.user).select_related(
-        "methodology", "region", "municipality", "previous"), pk=pk)
+    return get_object_or_404(
+        Run.objects.restrict(request.user).select_related(
+            "methodology", "region", "municipality", "previous"
+        ),
+        pk=pk,
+    )
 
 
 def filtered_statuses(request: HttpRequest, run: Run) -> Any:
-    rows = SchoolStatus.objects.restrict(request.user).filter(run=run).select_related(
-        "school__municipality")
+    rows = (
+        SchoolStatus.objects.restrict(request.user)
+        .filter(run=run)
+        .select_related("school__municipality")
+    )
     for param in ("status", "movement"):
         if request.GET.get(param):
             rows = rows.filter(**{param: request.GET[param]})
@@ -85,22 +104,35 @@ def filtered_statuses(request: HttpRequest, run: Run) -> Any:
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = visible_run(request, pk)
-    rows = filtered_statuses(request, run).order_by(
-        "school__municipality__name", "school__name")
+    rows = filtered_statuses(request, run).order_by("school__municipality__name", "school__name")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     for status in page:
         status.why = explain(status.status, status.evidence)
-    left = SchoolStatus.objects.restrict(request.user).filter(
-        run=run, movement=Movement.LEFT).select_related("school")
-    return render(request, "identification/run.html", {
-        "run": run, "page": page, "statuses": Status.choices, "movements": Movement.choices,
-        "left": left, "params": request.GET, "query": "&".join(
-            f"{k}={v}" for k, v in request.GET.items() if k != "page"),
-        "municipalities": Municipality.objects.restrict(request.user).filter(
-            region=run.region).order_by("name"),
-        "other_runs": Run.objects.restrict(request.user).filter(year=run.year).exclude(
-            pk=run.pk).select_related("methodology"),
-    })
+    left = (
+        SchoolStatus.objects.restrict(request.user)
+        .filter(run=run, movement=Movement.LEFT)
+        .select_related("school")
+    )
+    return render(
+        request,
+        "identification/run.html",
+        {
+            "run": run,
+            "page": page,
+            "statuses": Status.choices,
+            "movements": Movement.choices,
+            "left": left,
+            "params": request.GET,
+            "query": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page"),
+            "municipalities": Municipality.objects.restrict(request.user)
+            .filter(region=run.region)
+            .order_by("name"),
+            "other_runs": Run.objects.restrict(request.user)
+            .filter(year=run.year)
+            .exclude(pk=run.pk)
+            .select_related("methodology"),
+        },
+    )
 
 
 @login_required
@@ -109,10 +141,10 @@ def run_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     run = visible_run(request, pk)
     writer, content_type = EXPORTS[fmt]
-    response = HttpResponse(writer(run, filtered_statuses(request, run)),
-                            content_type=content_type)
+    response = HttpResponse(writer(run, filtered_statuses(request, run)), content_type=content_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="shnor_{run.methodology.code}_{run.year}_{run.pk}.{fmt}"')
+        f'attachment; filename="shnor_{run.methodology.code}_{run.year}_{run.pk}.{fmt}"'
+    )
     return response
 
 
@@ -120,15 +152,24 @@ def run_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     first = visible_run(request, int(request.GET.get("a", 0)))
     second = visible_run(request, int(request.GET.get("b", 0)))
-    return render(request, "identification/compare.html", {
-        "first": first, "second": second,
-        "differences": compare_runs(first, second, request.user)})
+    return render(
+        request,
+        "identification/compare.html",
+        {
+            "first": first,
+            "second": second,
+            "differences": compare_runs(first, second, request.user),
+        },
+    )
 
 
 @login_required
 def methodologies(request: HttpRequest) -> HttpResponse:
-    return render(request, "identification/methodologies.html", {
-        "methodologies": Methodology.objects.select_related("parent", "created_by")})
+    return render(
+        request,
+        "identification/methodologies.html",
+        {"methodologies": Methodology.objects.select_related("parent", "created_by")},
+    )
 
 
 @login_required
@@ -139,21 +180,37 @@ def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not may_edit:
             raise Http404
-        values = {name: (request.POST.getlist(name) if spec["type"] == "list" and spec.get("options")
-                         else request.POST.get(name, "false" if spec["type"] == "boolean" else ""))
-                  for name, spec in methodology.definition["parameters"].items()}
+        values = {
+            name: (
+                request.POST.getlist(name)
+                if spec["type"] == "list" and spec.get("options")
+                else request.POST.get(name, "false" if spec["type"] == "boolean" else "")
+            )
+            for name, spec in methodology.definition["parameters"].items()
+        }
         code = slugify(request.POST.get("code", "") or methodology.code)
         try:
             saved = do_save_methodology_version(
-                methodology, values, acting_user=request.user, code=code,
-                name=request.POST.get("name") or None)
+                methodology,
+                values,
+                acting_user=request.user,
+                code=code,
+                name=request.POST.get("name") or None,
+            )
         except DefinitionError as error:
             errors = str(error)
         else:
             messages.success(request, f"Сохранено: {saved.name}, версия {saved.version}")
             return redirect("identification:methodology", pk=saved.pk)
-    return render(request, "identification/methodology.html", {
-        "m": methodology, "may_edit": may_edit, "errors": errors,
-        "parameters": [(name, spec) for name, spec in
-                       methodology.definition["parameters"].items()],
-    })
+    return render(
+        request,
+        "identification/methodology.html",
+        {
+            "m": methodology,
+            "may_edit": may_edit,
+            "errors": errors,
+            "parameters": [
+                (name, spec) for name, spec in methodology.definition["parameters"].items()
+            ],
+        },
+    )

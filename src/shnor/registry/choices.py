@@ -15,8 +15,13 @@ class SchoolKind(models.TextChoices):
 
 # The highest grade each kind of school teaches; a branch is taken as a basic school.
 TOP_GRADE = {
-    SchoolKind.SOSH: 11, SchoolKind.GYMNASIUM: 11, SchoolKind.LYCEUM: 11,
-    SchoolKind.OOSH: 9, SchoolKind.BRANCH: 9, SchoolKind.SPECIAL: 9, SchoolKind.NOSH: 4,
+    SchoolKind.SOSH: 11,
+    SchoolKind.GYMNASIUM: 11,
+    SchoolKind.LYCEUM: 11,
+    SchoolKind.OOSH: 9,
+    SchoolKind.BRANCH: 9,
+    SchoolKind.SPECIAL: 9,
+    SchoolKind.NOSH: 4,
 }
 
 

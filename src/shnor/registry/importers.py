@@ -7,8 +7,17 @@ from typing import Any
 
 from shnor.accounts.choices import Action, Role
 from shnor.core.importing import (
-    YES_NO, Column, ImportReport, Importer, Row, choice, decimal, integer, normalize_name,
-    register, text,
+    YES_NO,
+    Column,
+    Importer,
+    ImportReport,
+    Row,
+    choice,
+    decimal,
+    integer,
+    normalize_name,
+    register,
+    text,
 )
 from shnor.core.jobs import Progress
 from shnor.registry.choices import Locality, SchoolKind
@@ -16,28 +25,43 @@ from shnor.registry.models import Municipality, Region, School, SchoolContext
 
 YEAR = integer(2000, 2100)
 
-SCHOOL_KINDS = {**{k.value: k.value for k in SchoolKind},
-                "средняя": SchoolKind.SOSH, "основная": SchoolKind.OOSH,
-                "начальная": SchoolKind.NOSH, "СКОШ": SchoolKind.SPECIAL,
-                "специальная": SchoolKind.SPECIAL}
-LOCALITIES = {"город": Locality.CITY, "городская": Locality.CITY, "г": Locality.CITY,
-              "село": Locality.VILLAGE, "сельская": Locality.VILLAGE,
-              "сельская местность": Locality.VILLAGE, "с": Locality.VILLAGE}
+SCHOOL_KINDS = {
+    **{k.value: k.value for k in SchoolKind},
+    "средняя": SchoolKind.SOSH,
+    "основная": SchoolKind.OOSH,
+    "начальная": SchoolKind.NOSH,
+    "СКОШ": SchoolKind.SPECIAL,
+    "специальная": SchoolKind.SPECIAL,
+}
+LOCALITIES = {
+    "город": Locality.CITY,
+    "городская": Locality.CITY,
+    "г": Locality.CITY,
+    "село": Locality.VILLAGE,
+    "сельская": Locality.VILLAGE,
+    "сельская местность": Locality.VILLAGE,
+    "с": Locality.VILLAGE,
+}
 
 
 def schools_by_code(user: Any, action: str = Action.IMPORT) -> dict[str, int]:
     return dict(School.objects.restrict(user, action).values_list("code", "pk"))
 
 
-def resolve_school_codes(rows: list[Row], user: Any,
-                         problem: Callable[[Row, str, str], None]) -> None:
+def resolve_school_codes(
+    rows: list[Row], user: Any, problem: Callable[[Row, str, str], None]
+) -> None:
     """Replace «Код ОО» with the school's key, for schools in the user's scope only."""
     codes = schools_by_code(user)
     for row in rows:
         school_id = codes.get(row.values["school_code"])
         if school_id is None:
-            problem(row, "school_code", "школа с таким кодом не найдена в вашей зоне доступа; "
-                                        "сначала загрузите список школ")
+            problem(
+                row,
+                "school_code",
+                "школа с таким кодом не найдена в вашей зоне доступа; "
+                "сначала загрузите список школ",
+            )
         row.values["school_id"] = school_id
 
 
@@ -58,17 +82,41 @@ class SchoolsImporter(Importer):
     title = "Список школ"
     model = School
     columns = [
-        Column("Код ОО", "code", text(32), required=True,
-               help="код образовательной организации, уникальный в регионе"),
+        Column(
+            "Код ОО",
+            "code",
+            text(32),
+            required=True,
+            help="код образовательной организации, уникальный в регионе",
+        ),
         Column("Наименование ОО", "name", text(500), required=True, help="полное наименование"),
-        Column("Муниципалитет", "municipality_name", text(200), required=True,
-               help="муниципальный район или городской округ"),
-        Column("Тип ОО", "kind", choice(SCHOOL_KINDS, "тип ОО"), required=True,
-               help="СОШ, ООШ, НОШ, гимназия, лицей, филиал, коррекционная"),
-        Column("Местность", "locality", choice(LOCALITIES, "местность"), required=True,
-               help="город или село"),
-        Column("Расстояние до центра, км", "distance_km", decimal(0, 5000, 1),
-               help="расстояние до районного центра в километрах"),
+        Column(
+            "Муниципалитет",
+            "municipality_name",
+            text(200),
+            required=True,
+            help="муниципальный район или городской округ",
+        ),
+        Column(
+            "Тип ОО",
+            "kind",
+            choice(SCHOOL_KINDS, "тип ОО"),
+            required=True,
+            help="СОШ, ООШ, НОШ, гимназия, лицей, филиал, коррекционная",
+        ),
+        Column(
+            "Местность",
+            "locality",
+            choice(LOCALITIES, "местность"),
+            required=True,
+            help="город или село",
+        ),
+        Column(
+            "Расстояние до центра, км",
+            "distance_km",
+            decimal(0, 5000, 1),
+            help="расстояние до районного центра в километрах",
+        ),
     ]
     key_fields = ("code",)
     value_fields = ("name", "municipality_id", "kind", "locality", "distance_km")
@@ -78,16 +126,27 @@ class SchoolsImporter(Importer):
         self.new_municipalities: dict[str, str] = {}
         if self.region is None:
             for row in rows[:1]:
-                problem(row, "municipality_name",
-                        "не определён регион загрузки: у пользователя нет региона")
+                problem(
+                    row,
+                    "municipality_name",
+                    "не определён регион загрузки: у пользователя нет региона",
+                )
             return
-        known = {normalize_name(m.name): m.pk
-                 for m in Municipality.objects.restrict(self.user, Action.IMPORT)}
-        in_region = {normalize_name(n) for n in
-                     Municipality.objects.filter(region=self.region).values_list("name", flat=True)}
+        known = {
+            normalize_name(m.name): m.pk
+            for m in Municipality.objects.restrict(self.user, Action.IMPORT)
+        }
+        in_region = {
+            normalize_name(n)
+            for n in Municipality.objects.filter(region=self.region).values_list("name", flat=True)
+        }
         may_add = self.user.is_superuser or self.user.role == Role.REGION
-        foreign = {code for code, mid in School.objects.exclude(
-            pk__in=School.objects.restrict(self.user, Action.IMPORT)).values_list("code", "pk")}
+        foreign = {
+            code
+            for code, mid in School.objects.exclude(
+                pk__in=School.objects.restrict(self.user, Action.IMPORT)
+            ).values_list("code", "pk")
+        }
         for row in rows:
             name = row.values["municipality_name"]
             key = normalize_name(name)
@@ -107,8 +166,9 @@ class SchoolsImporter(Importer):
             report.notices.append(f"Добавлен муниципалитет «{name}»")
         for row in rows:
             if row.values.get("municipality_id") is None:
-                row.values["municipality_id"] = created[normalize_name(
-                    row.values["municipality_name"])]
+                row.values["municipality_id"] = created[
+                    normalize_name(row.values["municipality_name"])
+                ]
         super().upsert(rows, report, progress)
 
 
@@ -129,27 +189,48 @@ class ContextImporter(Importer):
         Column("Вакансий", "vacancies", integer(), help="незакрытые вакансии педагогов"),
         Column("Педагогов старше 55 лет", "teachers_over_55", integer()),
         Column("Устойчивый интернет", "stable_internet", YES_NO, help="да или нет"),
-        Column("Компьютеров для обучения", "computers", integer(),
-               help="компьютеры, используемые в учебном процессе"),
+        Column(
+            "Компьютеров для обучения",
+            "computers",
+            integer(),
+            help="компьютеры, используемые в учебном процессе",
+        ),
         Column("Доля малообеспеченных семей, %", "low_income_pct", PERCENT, help="от 0 до 100"),
         Column("Доля неполных семей, %", "single_parent_pct", PERCENT, help="от 0 до 100"),
-        Column("Доля детей, для которых русский язык не родной, %", "non_native_pct", PERCENT,
-               help="от 0 до 100"),
+        Column(
+            "Доля детей, для которых русский язык не родной, %",
+            "non_native_pct",
+            PERCENT,
+            help="от 0 до 100",
+        ),
     ]
     key_fields = ("school_id", "year")
-    value_fields = ("students", "students_ovz", "teachers", "vacancies", "teachers_over_55",
-                    "stable_internet", "computers", "low_income_pct", "single_parent_pct",
-                    "non_native_pct")
+    value_fields = (
+        "students",
+        "students_ovz",
+        "teachers",
+        "vacancies",
+        "teachers_over_55",
+        "stable_internet",
+        "computers",
+        "low_income_pct",
+        "single_parent_pct",
+        "non_native_pct",
+    )
 
     def resolve(self, rows: list[Row], problem: Callable[[Row, str, str], None]) -> None:
         resolve_school_codes(rows, self.user, problem)
         for row in rows:
             v = row.values
-            if None not in (v.get("students"), v.get("students_ovz")) and \
-                    v["students_ovz"] > v["students"]:
+            if (
+                None not in (v.get("students"), v.get("students_ovz"))
+                and v["students_ovz"] > v["students"]
+            ):
                 problem(row, "students_ovz", "обучающихся с ОВЗ больше, чем всех обучающихся")
-            if None not in (v.get("teachers"), v.get("teachers_over_55")) and \
-                    v["teachers_over_55"] > v["teachers"]:
+            if (
+                None not in (v.get("teachers"), v.get("teachers_over_55"))
+                and v["teachers_over_55"] > v["teachers"]
+            ):
                 problem(row, "teachers_over_55", "педагогов старше 55 больше, чем всех педагогов")
 
     def existing_filter(self, rows: list[Row]) -> dict[str, Any]:

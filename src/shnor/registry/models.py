@@ -30,8 +30,9 @@ class Region(DomainModel):
 class Municipality(DomainModel):
     """A municipal district or city district with its education authority."""
 
-    region = models.ForeignKey(Region, verbose_name="регион", on_delete=models.PROTECT,
-                               related_name="municipalities")
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.PROTECT, related_name="municipalities"
+    )
     name = models.CharField("наименование", max_length=200)
 
     scope_paths = ScopePaths(region="region", municipality="pk")
@@ -40,8 +41,9 @@ class Municipality(DomainModel):
         verbose_name = "муниципалитет"
         verbose_name_plural = "муниципалитеты"
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"],
-                                               name="municipality_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="municipality_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -52,14 +54,18 @@ class School(DomainModel):
 
     code = models.CharField("код ОО", max_length=32, unique=True)
     name = models.CharField("наименование ОО", max_length=500)
-    municipality = models.ForeignKey(Municipality, verbose_name="муниципалитет",
-                                     on_delete=models.PROTECT, related_name="schools")
-    kind = models.CharField("тип ОО", max_length=16, choices=SchoolKind.choices,
-                            default=SchoolKind.SOSH)
-    locality = models.CharField("местность", max_length=8, choices=Locality.choices,
-                                default=Locality.CITY)
-    distance_km = models.DecimalField("расстояние до центра, км", max_digits=6,
-                                      decimal_places=1, null=True, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, related_name="schools"
+    )
+    kind = models.CharField(
+        "тип ОО", max_length=16, choices=SchoolKind.choices, default=SchoolKind.SOSH
+    )
+    locality = models.CharField(
+        "местность", max_length=8, choices=Locality.choices, default=Locality.CITY
+    )
+    distance_km = models.DecimalField(
+        "расстояние до центра, км", max_digits=6, decimal_places=1, null=True, blank=True
+    )
 
     scope_paths = ScopePaths.via_school("")
 
@@ -84,23 +90,30 @@ class School(DomainModel):
 class SchoolContext(DomainModel):
     """What a school had in a year: students, staff, equipment, social context of families."""
 
-    school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE,
-                               related_name="contexts")
+    school = models.ForeignKey(
+        School, verbose_name="школа", on_delete=models.CASCADE, related_name="contexts"
+    )
     year = models.PositiveSmallIntegerField("год")
     students = models.PositiveIntegerField("обучающихся", null=True, blank=True)
     students_ovz = models.PositiveIntegerField("обучающихся с ОВЗ", null=True, blank=True)
     teachers = models.PositiveIntegerField("педагогов", null=True, blank=True)
     vacancies = models.PositiveIntegerField("вакансий", null=True, blank=True)
-    teachers_over_55 = models.PositiveIntegerField("педагогов старше 55 лет", null=True,
-                                                   blank=True)
+    teachers_over_55 = models.PositiveIntegerField("педагогов старше 55 лет", null=True, blank=True)
     stable_internet = models.BooleanField("устойчивый интернет", null=True, blank=True)
     computers = models.PositiveIntegerField("компьютеров для обучения", null=True, blank=True)
-    low_income_pct = models.DecimalField("доля малообеспеченных семей, %", max_digits=5,
-                                         decimal_places=1, null=True, blank=True)
-    single_parent_pct = models.DecimalField("доля неполных семей, %", max_digits=5,
-                                            decimal_places=1, null=True, blank=True)
-    non_native_pct = models.DecimalField("доля детей, для которых русский язык не родной, %",
-                                         max_digits=5, decimal_places=1, null=True, blank=True)
+    low_income_pct = models.DecimalField(
+        "доля малообеспеченных семей, %", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    single_parent_pct = models.DecimalField(
+        "доля неполных семей, %", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    non_native_pct = models.DecimalField(
+        "доля детей, для которых русский язык не родной, %",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
 
     scope_paths = ScopePaths.via_school("school")
 
@@ -108,8 +121,9 @@ class SchoolContext(DomainModel):
         verbose_name = "контекст школы"
         verbose_name_plural = "контекст школ"
         ordering = ["school", "year"]
-        constraints = [models.UniqueConstraint(fields=["school", "year"],
-                                               name="context_unique_school_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year"], name="context_unique_school_year")
+        ]
 
     @property
     def students_per_computer(self) -> float | None:

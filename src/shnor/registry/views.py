@@ -24,11 +24,16 @@ from shnor.registry.choices import Locality, SchoolKind
 from shnor.registry.models import Municipality, School, SchoolContext
 
 CONTEXT_ROWS = [
-    ("students", "Обучающихся"), ("students_ovz", "Обучающихся с ОВЗ"),
-    ("teachers", "Педагогов"), ("vacancies", "Вакансий"),
-    ("teachers_over_55", "Педагогов старше 55 лет"), ("stable_internet", "Устойчивый интернет"),
-    ("computers", "Компьютеров для обучения"), ("students_per_computer", "Обучающихся на компьютер"),
-    ("low_income_pct", "Малообеспеченные семьи, %"), ("single_parent_pct", "Неполные семьи, %"),
+    ("students", "Обучающихся"),
+    ("students_ovz", "Обучающихся с ОВЗ"),
+    ("teachers", "Педагогов"),
+    ("vacancies", "Вакансий"),
+    ("teachers_over_55", "Педагогов старше 55 лет"),
+    ("stable_internet", "Устойчивый интернет"),
+    ("computers", "Компьютеров для обучения"),
+    ("students_per_computer", "Обучающихся на компьютер"),
+    ("low_income_pct", "Малообеспеченные семьи, %"),
+    ("single_parent_pct", "Неполные семьи, %"),
     ("non_native_pct", "Русский язык не родной, %"),
 ]
 
@@ -45,15 +50,23 @@ def home(request: HttpRequest) -> HttpResponse:
     counts = statuses_by_school(run, user, group="school__municipality_id") if run else {}
     rows = municipalities.annotate(
         schools_count=Count("schools", filter=Q(schools__in=School.objects.restrict(user))),
-        rural=Count("schools", filter=Q(schools__locality=Locality.VILLAGE,
-                                        schools__in=School.objects.restrict(user))),
+        rural=Count(
+            "schools",
+            filter=Q(schools__locality=Locality.VILLAGE, schools__in=School.objects.restrict(user)),
+        ),
     ).order_by("name")
     table = [{"m": m, "counts": counts.get(m.pk, {})} for m in rows if m.schools_count]
     totals = {k: sum(r["counts"].get(k, 0) for r in table) for k in ("low_results", "risk_zone")}
-    return render(request, "registry/home.html", {
-        "table": table, "run": run, "totals": totals,
-        "schools_total": sum(r["m"].schools_count for r in table),
-    })
+    return render(
+        request,
+        "registry/home.html",
+        {
+            "table": table,
+            "run": run,
+            "totals": totals,
+            "schools_total": sum(r["m"].schools_count for r in table),
+        },
+    )
 
 
 @login_required
@@ -62,12 +75,17 @@ def municipality(request: HttpRequest, pk: int) -> HttpResponse:
     schools = School.objects.restrict(request.user).filter(municipality=place)
     run = latest_run(request.user)
     statuses = statuses_by_school(run, request.user) if run else {}
-    latest_context = {c.school_id: c for c in SchoolContext.objects.filter(
-        school__in=schools).order_by("school_id", "year")}
-    table = [{"school": s, "status": statuses.get(s.pk), "context": latest_context.get(s.pk)}
-             for s in schools.order_by("name")]
-    return render(request, "registry/municipality.html",
-                  {"place": place, "table": table, "run": run})
+    latest_context = {
+        c.school_id: c
+        for c in SchoolContext.objects.filter(school__in=schools).order_by("school_id", "year")
+    }
+    table = [
+        {"school": s, "status": statuses.get(s.pk), "context": latest_context.get(s.pk)}
+        for s in schools.order_by("name")
+    ]
+    return render(
+        request, "registry/municipality.html", {"place": place, "table": table, "run": run}
+    )
 
 
 @login_required
@@ -77,8 +95,11 @@ def schools(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         rows = rows.filter(Q(name__icontains=q) | Q(code__icontains=q))
-    for param, lookup in (("municipality", "municipality_id"), ("kind", "kind"),
-                          ("locality", "locality")):
+    for param, lookup in (
+        ("municipality", "municipality_id"),
+        ("kind", "kind"),
+        ("locality", "locality"),
+    ):
         if request.GET.get(param):
             rows = rows.filter(**{lookup: request.GET[param]})
     run = latest_run(user)
@@ -87,28 +108,45 @@ def schools(request: HttpRequest) -> HttpResponse:
     if status and run:
         rows = rows.filter(pk__in=[k for k, v in statuses.items() if v.status == status])
     page = Paginator(rows.order_by("municipality__name", "name"), 50).get_page(
-        request.GET.get("page"))
-    return render(request, "registry/schools.html", {
-        "page": page, "statuses": statuses, "run": run, "q": q,
-        "municipalities": Municipality.objects.restrict(user).order_by("name"),
-        "kinds": SchoolKind.choices, "localities": Locality.choices,
-        "params": request.GET, "query": "&".join(
-            f"{k}={v}" for k, v in request.GET.items() if k != "page"),
-    })
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "registry/schools.html",
+        {
+            "page": page,
+            "statuses": statuses,
+            "run": run,
+            "q": q,
+            "municipalities": Municipality.objects.restrict(user).order_by("name"),
+            "kinds": SchoolKind.choices,
+            "localities": Locality.choices,
+            "params": request.GET,
+            "query": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page"),
+        },
+    )
 
 
 @login_required
 def school(request: HttpRequest, pk: int) -> HttpResponse:
-    card = get_object_or_404(School.objects.restrict(request.user).select_related(
-        "municipality__region"), pk=pk)
+    card = get_object_or_404(
+        School.objects.restrict(request.user).select_related("municipality__region"), pk=pk
+    )
     contexts = list(card.contexts.order_by("year"))
     context_table = [
         (label, [getattr(c, field) for c in contexts]) for field, label in CONTEXT_ROWS
     ]
-    return render(request, "registry/school.html", {
-        "school": card, "contexts": contexts, "context_table": context_table,
-        "results": school_results(card), "history": school_history(card),
-    })
+    return render(
+        request,
+        "registry/school.html",
+        {
+            "school": card,
+            "contexts": contexts,
+            "context_table": context_table,
+            "results": school_results(card),
+            "history": school_history(card),
+        },
+    )
 
 
 @login_required
@@ -127,11 +165,18 @@ def upload(request: HttpRequest) -> HttpResponse:
         with stored.open("wb") as out:
             for chunk in upload_file.chunks():
                 out.write(chunk)
-        job = enqueue("import", f"Загрузка «{upload_file.name}»: {IMPORTERS[kind].title}",
-                      {"kind": kind, "path": str(stored), "name": upload_file.name}, request.user)
+        job = enqueue(
+            "import",
+            f"Загрузка «{upload_file.name}»: {IMPORTERS[kind].title}",
+            {"kind": kind, "path": str(stored), "name": upload_file.name},
+            request.user,
+        )
         return redirect("job", pk=job.pk)
-    return render(request, "registry/import.html", {
-        "importers": [(k, i.title, i.columns) for k, i in IMPORTERS.items()]})
+    return render(
+        request,
+        "registry/import.html",
+        {"importers": [(k, i.title, i.columns) for k, i in IMPORTERS.items()]},
+    )
 
 
 @login_required

@@ -5,121 +5,329 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProcedureKind',
+            name="ProcedureKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='код')),
-                ('name', models.CharField(max_length=200, verbose_name='наименование')),
-                ('scale', models.CharField(choices=[('marks', 'отметки «2»–«5»'), ('score', 'баллы (100-балльная шкала)')], default='marks', max_length=8, verbose_name='шкала')),
-                ('default_grade', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='класс по умолчанию')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='порядок')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("code", models.CharField(max_length=16, unique=True, verbose_name="код")),
+                ("name", models.CharField(max_length=200, verbose_name="наименование")),
+                (
+                    "scale",
+                    models.CharField(
+                        choices=[
+                            ("marks", "отметки «2»–«5»"),
+                            ("score", "баллы (100-балльная шкала)"),
+                        ],
+                        default="marks",
+                        max_length=8,
+                        verbose_name="шкала",
+                    ),
+                ),
+                (
+                    "default_grade",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="класс по умолчанию"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="порядок")),
             ],
             options={
-                'verbose_name': 'вид оценочной процедуры',
-                'verbose_name_plural': 'виды оценочных процедур',
-                'ordering': ['order', 'code'],
+                "verbose_name": "вид оценочной процедуры",
+                "verbose_name_plural": "виды оценочных процедур",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Subject',
+            name="Subject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='наименование')),
-                ('aliases', models.CharField(blank=True, max_length=500, verbose_name='другие написания (через ;)')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='порядок')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "name",
+                    models.CharField(max_length=100, unique=True, verbose_name="наименование"),
+                ),
+                (
+                    "aliases",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="другие написания (через ;)"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="порядок")),
             ],
             options={
-                'verbose_name': 'предмет',
-                'verbose_name_plural': 'предметы',
-                'ordering': ['order', 'name'],
+                "verbose_name": "предмет",
+                "verbose_name_plural": "предметы",
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('participants', models.PositiveIntegerField(default=0, verbose_name='участников')),
-                ('mark2', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «2»')),
-                ('mark3', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «3»')),
-                ('mark4', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «4»')),
-                ('mark5', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «5»')),
-                ('below_min', models.PositiveIntegerField(blank=True, null=True, verbose_name='не преодолели минимальный порог')),
-                ('mean_score', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='средний балл')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='год')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='класс')),
-                ('enrolled', models.PositiveIntegerField(blank=True, null=True, verbose_name='обучающихся')),
-                ('lowered', models.PositiveIntegerField(blank=True, null=True, verbose_name='понизили')),
-                ('confirmed', models.PositiveIntegerField(blank=True, null=True, verbose_name='подтвердили')),
-                ('raised', models.PositiveIntegerField(blank=True, null=True, verbose_name='повысили')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assessments.procedurekind', verbose_name='процедура')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='registry.school', verbose_name='школа')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assessments.subject', verbose_name='предмет')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("participants", models.PositiveIntegerField(default=0, verbose_name="участников")),
+                (
+                    "mark2",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «2»"),
+                ),
+                (
+                    "mark3",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «3»"),
+                ),
+                (
+                    "mark4",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «4»"),
+                ),
+                (
+                    "mark5",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «5»"),
+                ),
+                (
+                    "below_min",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="не преодолели минимальный порог"
+                    ),
+                ),
+                (
+                    "mean_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="средний балл",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="год")),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="класс")),
+                (
+                    "enrolled",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="обучающихся"),
+                ),
+                (
+                    "lowered",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="понизили"),
+                ),
+                (
+                    "confirmed",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="подтвердили"),
+                ),
+                (
+                    "raised",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="повысили"),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="assessments.procedurekind",
+                        verbose_name="процедура",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="registry.school",
+                        verbose_name="школа",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="assessments.subject",
+                        verbose_name="предмет",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'результат',
-                'verbose_name_plural': 'результаты',
-                'indexes': [models.Index(fields=['year', 'kind', 'subject'], name='assessments_year_830641_idx')],
-                'constraints': [models.UniqueConstraint(fields=('school', 'year', 'kind', 'subject', 'grade'), name='result_unique')],
+                "verbose_name": "результат",
+                "verbose_name_plural": "результаты",
+                "indexes": [
+                    models.Index(
+                        fields=["year", "kind", "subject"], name="assessments_year_830641_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school", "year", "kind", "subject", "grade"), name="result_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceResult',
+            name="ReferenceResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('participants', models.PositiveIntegerField(default=0, verbose_name='участников')),
-                ('mark2', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «2»')),
-                ('mark3', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «3»')),
-                ('mark4', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «4»')),
-                ('mark5', models.PositiveIntegerField(blank=True, null=True, verbose_name='отметка «5»')),
-                ('below_min', models.PositiveIntegerField(blank=True, null=True, verbose_name='не преодолели минимальный порог')),
-                ('mean_score', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='средний балл')),
-                ('level', models.CharField(choices=[('municipality', 'муниципалитет'), ('region', 'регион'), ('russia', 'Россия')], max_length=16, verbose_name='уровень')),
-                ('territory', models.CharField(max_length=200, verbose_name='территория')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='год')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='класс')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assessments.procedurekind', verbose_name='процедура')),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='registry.municipality', verbose_name='муниципалитет')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='registry.region', verbose_name='регион')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assessments.subject', verbose_name='предмет')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("participants", models.PositiveIntegerField(default=0, verbose_name="участников")),
+                (
+                    "mark2",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «2»"),
+                ),
+                (
+                    "mark3",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «3»"),
+                ),
+                (
+                    "mark4",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «4»"),
+                ),
+                (
+                    "mark5",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="отметка «5»"),
+                ),
+                (
+                    "below_min",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="не преодолели минимальный порог"
+                    ),
+                ),
+                (
+                    "mean_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="средний балл",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("municipality", "муниципалитет"),
+                            ("region", "регион"),
+                            ("russia", "Россия"),
+                        ],
+                        max_length=16,
+                        verbose_name="уровень",
+                    ),
+                ),
+                ("territory", models.CharField(max_length=200, verbose_name="территория")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="год")),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="класс")),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="assessments.procedurekind",
+                        verbose_name="процедура",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="registry.municipality",
+                        verbose_name="муниципалитет",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="registry.region",
+                        verbose_name="регион",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="assessments.subject",
+                        verbose_name="предмет",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'средний показатель территории',
-                'verbose_name_plural': 'средние показатели территорий',
-                'constraints': [models.UniqueConstraint(fields=('level', 'territory', 'year', 'kind', 'subject', 'grade'), name='reference_unique')],
+                "verbose_name": "средний показатель территории",
+                "verbose_name_plural": "средние показатели территорий",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("level", "territory", "year", "kind", "subject", "grade"),
+                        name="reference_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MinimumThreshold',
+            name="MinimumThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='год')),
-                ('min_score', models.PositiveSmallIntegerField(verbose_name='минимальный балл')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='assessments.procedurekind', verbose_name='процедура')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='assessments.subject', verbose_name='предмет')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="год")),
+                ("min_score", models.PositiveSmallIntegerField(verbose_name="минимальный балл")),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="assessments.procedurekind",
+                        verbose_name="процедура",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="assessments.subject",
+                        verbose_name="предмет",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'минимальный порог',
-                'verbose_name_plural': 'минимальные пороги',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'subject', 'year'), name='threshold_unique')],
+                "verbose_name": "минимальный порог",
+                "verbose_name_plural": "минимальные пороги",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "subject", "year"), name="threshold_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,45 +14,95 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='когда')),
-                ('action', models.CharField(max_length=64, verbose_name='действие')),
-                ('object_type', models.CharField(blank=True, max_length=64, verbose_name='объект')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='идентификатор объекта')),
-                ('summary', models.TextField(blank=True, verbose_name='описание')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='данные')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='кто')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="когда"),
+                ),
+                ("action", models.CharField(max_length=64, verbose_name="действие")),
+                ("object_type", models.CharField(blank=True, max_length=64, verbose_name="объект")),
+                (
+                    "object_id",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="идентификатор объекта"
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="описание")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="данные")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="кто",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'запись журнала',
-                'verbose_name_plural': 'журнал действий',
-                'ordering': ['-created'],
+                "verbose_name": "запись журнала",
+                "verbose_name_plural": "журнал действий",
+                "ordering": ["-created"],
             },
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=64, verbose_name='вид')),
-                ('title', models.CharField(max_length=255, verbose_name='название')),
-                ('params', models.JSONField(default=dict, verbose_name='параметры')),
-                ('status', models.CharField(choices=[('queued', 'в очереди'), ('running', 'выполняется'), ('done', 'готово'), ('failed', 'ошибка')], db_index=True, default='queued', max_length=16, verbose_name='состояние')),
-                ('progress', models.PositiveIntegerField(default=0, verbose_name='выполнено')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='всего')),
-                ('message', models.CharField(blank=True, max_length=255, verbose_name='сообщение')),
-                ('result', models.JSONField(blank=True, default=dict, verbose_name='результат')),
-                ('error', models.TextField(blank=True, verbose_name='ошибка')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='поставлено')),
-                ('started', models.DateTimeField(blank=True, null=True, verbose_name='начато')),
-                ('finished', models.DateTimeField(blank=True, null=True, verbose_name='завершено')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='запустил')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=64, verbose_name="вид")),
+                ("title", models.CharField(max_length=255, verbose_name="название")),
+                ("params", models.JSONField(default=dict, verbose_name="параметры")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "в очереди"),
+                            ("running", "выполняется"),
+                            ("done", "готово"),
+                            ("failed", "ошибка"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=16,
+                        verbose_name="состояние",
+                    ),
+                ),
+                ("progress", models.PositiveIntegerField(default=0, verbose_name="выполнено")),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="всего")),
+                ("message", models.CharField(blank=True, max_length=255, verbose_name="сообщение")),
+                ("result", models.JSONField(blank=True, default=dict, verbose_name="результат")),
+                ("error", models.TextField(blank=True, verbose_name="ошибка")),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="поставлено")),
+                ("started", models.DateTimeField(blank=True, null=True, verbose_name="начато")),
+                ("finished", models.DateTimeField(blank=True, null=True, verbose_name="завершено")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="запустил",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'фоновая задача',
-                'verbose_name_plural': 'фоновые задачи',
-                'ordering': ['-created'],
+                "verbose_name": "фоновая задача",
+                "verbose_name_plural": "фоновые задачи",
+                "ordering": ["-created"],
             },
         ),
     ]

@@ -8,8 +8,12 @@ from shnor.identification.choices import Status
 
 register = template.Library()
 
-STATUS_CLASSES = {Status.LOW_RESULTS: "bad", Status.RISK_ZONE: "warn", Status.NONE: "ok",
-                  Status.INSUFFICIENT_DATA: "muted"}
+STATUS_CLASSES = {
+    Status.LOW_RESULTS: "bad",
+    Status.RISK_ZONE: "warn",
+    Status.NONE: "ok",
+    Status.INSUFFICIENT_DATA: "muted",
+}
 
 
 @register.filter

@@ -13,13 +13,23 @@ from shnor.identification.engine.definition import CONTEXT_FIELDS
 from shnor.identification.engine.inputs import Inputs
 
 EPSILON = 1e-9
-EVIDENCE_SCHEMA = {"school_id": pl.Int64, "applicable": pl.Boolean, "triggered": pl.Boolean,
-                   "value": pl.Float64, "reference": pl.Float64, "threshold": pl.Float64,
-                   "detail": pl.Utf8}
+EVIDENCE_SCHEMA = {
+    "school_id": pl.Int64,
+    "applicable": pl.Boolean,
+    "triggered": pl.Boolean,
+    "value": pl.Float64,
+    "reference": pl.Float64,
+    "threshold": pl.Float64,
+    "detail": pl.Utf8,
+}
 EVIDENCE_COLUMNS = [pl.col(c).cast(t) for c, t in EVIDENCE_SCHEMA.items()]
 METRIC_LABELS = {"share_low": "доля «2» / ниже порога, %", "mean_score": "средний балл"}
-COMPARISON_LABELS = {"threshold": "порог", "municipality": "среднее по муниципалитету",
-                     "region": "среднее по региону", "russia": "среднее по России"}
+COMPARISON_LABELS = {
+    "threshold": "порог",
+    "municipality": "среднее по муниципалитету",
+    "region": "среднее по региону",
+    "russia": "среднее по России",
+}
 REFERENCE_LEVELS = {"municipality": "municipality_id", "region": "region_id", "russia": None}
 
 
@@ -27,10 +37,13 @@ def compare(left: pl.Expr, op: str, right: pl.Expr | float) -> pl.Expr:
     """The listed operators only; equality-inclusive ones tolerate floating-point noise."""
     right = right if isinstance(right, pl.Expr) else pl.lit(right)
     return {
-        ">": left > right + EPSILON, ">=": left >= right - EPSILON,
-        "<": left < right - EPSILON, "<=": left <= right + EPSILON,
+        ">": left > right + EPSILON,
+        ">=": left >= right - EPSILON,
+        "<": left < right - EPSILON,
+        "<=": left <= right + EPSILON,
         "==": (left - right).abs() <= EPSILON,
-        "is_true": left.cast(pl.Boolean), "is_false": ~left.cast(pl.Boolean),
+        "is_true": left.cast(pl.Boolean),
+        "is_false": ~left.cast(pl.Boolean),
     }[op]
 
 
@@ -47,8 +60,13 @@ def selection(select: dict[str, Any]) -> pl.Expr:
 
 def shown(expr: pl.Expr, scale: float = 1.0, digits: int = 1) -> pl.Expr:
     """A number as Russian text (decimal comma), «нет данных» when missing."""
-    return ((expr * scale).round(digits).cast(pl.Utf8).str.replace(".", ",", literal=True)
-            .fill_null("нет данных"))
+    return (
+        (expr * scale)
+        .round(digits)
+        .cast(pl.Utf8)
+        .str.replace(".", ",", literal=True)
+        .fill_null("нет данных")
+    )
 
 
 def empty() -> pl.DataFrame:
@@ -56,6 +74,7 @@ def empty() -> pl.DataFrame:
 
 
 # -- low procedures ------------------------------------------------------------------------
+
 
 def procedure_rows(spec: dict[str, Any], years: list[int], inputs: Inputs) -> pl.LazyFrame:
     """Procedure results of the selection in the given years, each marked valid and low."""
@@ -71,7 +90,8 @@ def procedure_rows(spec: dict[str, Any], years: list[int], inputs: Inputs) -> pl
         .with_columns(low=pl.col("valid") & (pl.col("share") >= spec["low_share"] - EPSILON))
         .with_columns(
             note=pl.when(pl.col("low")).then(
-                pl.format("{} ({}): {}%", "procedure", "year", shown(pl.col("share"), 100)))
+                pl.format("{} ({}): {}%", "procedure", "year", shown(pl.col("share"), 100))
+            )
         )
     )
 
@@ -81,78 +101,108 @@ def low_procedures(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFr
     rows = procedure_rows(spec, years, inputs)
     mode = spec["mode"]
     if mode == "count_in_year":
-        per_school = rows.filter(pl.col("year") == years[-1]).group_by("school_id").agg(
-            applicable=pl.col("valid").any(),
-            value=pl.col("low").sum().cast(pl.Float64),
-            detail=pl.col("note").drop_nulls().sort().str.join("; "),
-        ).with_columns(triggered=pl.col("value") >= spec["min_count"] - EPSILON)
+        per_school = (
+            rows.filter(pl.col("year") == years[-1])
+            .group_by("school_id")
+            .agg(
+                applicable=pl.col("valid").any(),
+                value=pl.col("low").sum().cast(pl.Float64),
+                detail=pl.col("note").drop_nulls().sort().str.join("; "),
+            )
+            .with_columns(triggered=pl.col("value") >= spec["min_count"] - EPSILON)
+        )
     elif mode == "same_procedure_all_years":
         per_procedure = rows.group_by("school_id", "kind", "subject", "grade").agg(
             complete=pl.col("valid").sum() == len(years),
             always_low=pl.col("low").sum() == len(years),
             note=pl.col("note").drop_nulls().sort().str.join(", "),
         )
-        per_school = per_procedure.group_by("school_id").agg(
-            applicable=pl.col("complete").any(),
-            value=pl.col("always_low").sum().cast(pl.Float64),
-            detail=pl.col("note").filter(pl.col("always_low")).sort().str.join("; "),
-        ).with_columns(triggered=pl.col("value") >= 1)
+        per_school = (
+            per_procedure.group_by("school_id")
+            .agg(
+                applicable=pl.col("complete").any(),
+                value=pl.col("always_low").sum().cast(pl.Float64),
+                detail=pl.col("note").filter(pl.col("always_low")).sort().str.join("; "),
+            )
+            .with_columns(triggered=pl.col("value") >= 1)
+        )
     else:  # any_procedure_each_year
         per_year = rows.group_by("school_id", "year").agg(
-            any_valid=pl.col("valid").any(), any_low=pl.col("low").any(),
+            any_valid=pl.col("valid").any(),
+            any_low=pl.col("low").any(),
             note=pl.col("note").drop_nulls().sort().str.join(", "),
         )
-        per_school = per_year.group_by("school_id").agg(
-            applicable=pl.col("any_valid").sum() == len(years),
-            value=pl.col("any_low").sum().cast(pl.Float64),
-            detail=pl.col("note").filter(pl.col("any_low")).sort().str.join("; "),
-        ).with_columns(triggered=pl.col("value") >= len(years))
-    return per_school.with_columns(
-        triggered=pl.col("triggered") & pl.col("applicable"),
-        reference=pl.lit(None, pl.Float64),
-        threshold=pl.lit(float(spec["low_share"]) * 100),
-        detail=pl.when(pl.col("detail") == "").then(pl.lit("низких результатов нет"))
-        .otherwise(pl.col("detail")),
-    ).select(EVIDENCE_COLUMNS).collect()
+        per_school = (
+            per_year.group_by("school_id")
+            .agg(
+                applicable=pl.col("any_valid").sum() == len(years),
+                value=pl.col("any_low").sum().cast(pl.Float64),
+                detail=pl.col("note").filter(pl.col("any_low")).sort().str.join("; "),
+            )
+            .with_columns(triggered=pl.col("value") >= len(years))
+        )
+    return (
+        per_school.with_columns(
+            triggered=pl.col("triggered") & pl.col("applicable"),
+            reference=pl.lit(None, pl.Float64),
+            threshold=pl.lit(float(spec["low_share"]) * 100),
+            detail=pl.when(pl.col("detail") == "")
+            .then(pl.lit("низких результатов нет"))
+            .otherwise(pl.col("detail")),
+        )
+        .select(EVIDENCE_COLUMNS)
+        .collect()
+    )
 
 
 # -- result level and dynamics ---------------------------------------------------------------
+
 
 def aggregate(rows: pl.LazyFrame, keys: list[str], metric: str) -> pl.LazyFrame:
     """Participant-weighted metric over the grades and subjects of the selection."""
     measured = pl.col("below_min" if metric == "share_low" else "mean_score").is_not_null()
     weight = pl.col("participants").filter(measured).sum()
-    total = (pl.col("below_min").filter(measured).sum() if metric == "share_low"
-             else (pl.col("mean_score") * pl.col("participants")).filter(measured).sum())
+    total = (
+        pl.col("below_min").filter(measured).sum()
+        if metric == "share_low"
+        else (pl.col("mean_score") * pl.col("participants")).filter(measured).sum()
+    )
     return rows.group_by(keys).agg(
-        participants=weight, metric=pl.when(weight > 0).then(total / weight),
+        participants=weight,
+        metric=pl.when(weight > 0).then(total / weight),
     )
 
 
-def comparison_values(spec: dict[str, Any], level: dict[str, Any], inputs: Inputs,
-                      metric: str, years: list[int]) -> pl.LazyFrame | None:
+def comparison_values(
+    spec: dict[str, Any], level: dict[str, Any], inputs: Inputs, metric: str, years: list[int]
+) -> pl.LazyFrame | None:
     """Reference value per (key, year): the territory's published average, else computed."""
     compare_to = level["compare"]
     key = REFERENCE_LEVELS[compare_to]
     select = selection(spec.get("select", {}))
     keys = [key, "year"] if key else ["year"]
     published = aggregate(
-        inputs.reference.lazy().filter(select & (pl.col("level") == compare_to)
-                                       & pl.col("year").is_in(years)),
-        keys, metric).select(*keys, reference=pl.col("metric"),
-                             reference_source=pl.lit("опубликованное"))
+        inputs.reference.lazy().filter(
+            select & (pl.col("level") == compare_to) & pl.col("year").is_in(years)
+        ),
+        keys,
+        metric,
+    ).select(*keys, reference=pl.col("metric"), reference_source=pl.lit("опубликованное"))
     if level.get("fallback", "computed") != "computed" or key is None:
         return published
     computed = aggregate(
-        inputs.results.lazy().filter(select & pl.col("year").is_in(years)
-                                     & (pl.col("participants") > 0))
+        inputs.results.lazy()
+        .filter(select & pl.col("year").is_in(years) & (pl.col("participants") > 0))
         .join(inputs.schools.lazy().select("school_id", key), on="school_id"),
-        keys, metric).select(*keys, computed=pl.col("metric"))
+        keys,
+        metric,
+    ).select(*keys, computed=pl.col("metric"))
     return computed.join(published, on=keys, how="left").select(
         *keys,
         reference=pl.coalesce("reference", "computed"),
         reference_source=pl.when(pl.col("reference").is_not_null())
-        .then(pl.lit("опубликованное")).otherwise(pl.lit("рассчитано по школам")),
+        .then(pl.lit("опубликованное"))
+        .otherwise(pl.lit("рассчитано по школам")),
     )
 
 
@@ -162,14 +212,19 @@ def result_level(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFram
     window = int(dynamics["window"]) if dynamics else 1
     years = list(range(year - window + 1, year + 1))
     school_rows = inputs.results.lazy().filter(
-        selection(spec.get("select", {})) & pl.col("year").is_in(years)
-        & (pl.col("participants") > 0))
+        selection(spec.get("select", {}))
+        & pl.col("year").is_in(years)
+        & (pl.col("participants") > 0)
+    )
     per_year = aggregate(school_rows, ["school_id", "year"], metric).filter(
-        (pl.col("participants") >= spec.get("min_participants", 1))
-        & pl.col("metric").is_not_null())
+        (pl.col("participants") >= spec.get("min_participants", 1)) & pl.col("metric").is_not_null()
+    )
     schools = inputs.schools.lazy().select("school_id", "municipality_id", "region_id")
-    result = schools.join(per_year.filter(pl.col("year") == year).select(
-        "school_id", current=pl.col("metric")), on="school_id", how="left")
+    result = schools.join(
+        per_year.filter(pl.col("year") == year).select("school_id", current=pl.col("metric")),
+        on="school_id",
+        how="left",
+    )
     scale = 100.0 if metric == "share_low" else 1.0
     applicable, triggered = pl.lit(True), pl.lit(True)
     detail_parts: list[pl.Expr] = []
@@ -177,8 +232,10 @@ def result_level(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFram
     if "level" in spec:
         level = spec["level"]
         if level["compare"] == "threshold":
-            result = result.with_columns(reference=pl.lit(float(level["value"])),
-                                         reference_source=pl.lit("фиксированный порог"))
+            result = result.with_columns(
+                reference=pl.lit(float(level["value"])),
+                reference_source=pl.lit("фиксированный порог"),
+            )
             threshold = pl.lit(float(level["value"]) * scale)
         else:
             key = REFERENCE_LEVELS[level["compare"]]
@@ -190,43 +247,72 @@ def result_level(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFram
                 result = result.join(values, how="cross")
         applicable &= pl.col("current").is_not_null() & pl.col("reference").is_not_null()
         triggered &= compare(pl.col("current"), level["op"], pl.col("reference"))
-        detail_parts.append(pl.format(
-            "{} {}: {} (сравнение: {} {}, {})", pl.lit(METRIC_LABELS[metric]), pl.lit(year),
-            shown(pl.col("current"), scale, 2),
-            pl.lit(COMPARISON_LABELS[level["compare"]]),
-            shown(pl.col("reference"), scale, 2),
-            pl.col("reference_source").fill_null("нет")))
+        detail_parts.append(
+            pl.format(
+                "{} {}: {} (сравнение: {} {}, {})",
+                pl.lit(METRIC_LABELS[metric]),
+                pl.lit(year),
+                shown(pl.col("current"), scale, 2),
+                pl.lit(COMPARISON_LABELS[level["compare"]]),
+                shown(pl.col("reference"), scale, 2),
+                pl.col("reference_source").fill_null("нет"),
+            )
+        )
     else:
         result = result.with_columns(reference=pl.lit(None, pl.Float64))
     if dynamics:
         sign = -1.0 if metric == "share_low" else 1.0  # for shares of «2», lower is better
-        slopes = per_year.with_columns(x=(pl.col("year") - year).cast(pl.Float64),
-                                       y=pl.col("metric") * scale).group_by("school_id").agg(
-            points=pl.len(), sx=pl.col("x").sum(), sy=pl.col("y").sum(),
-            sxx=(pl.col("x") ** 2).sum(), sxy=(pl.col("x") * pl.col("y")).sum(),
-        ).with_columns(spread=pl.col("points") * pl.col("sxx") - pl.col("sx") ** 2).with_columns(
-            slope=pl.when(pl.col("spread") > 0).then(
-                (pl.col("points") * pl.col("sxy") - pl.col("sx") * pl.col("sy"))
-                / pl.col("spread")))
-        result = result.join(slopes.select("school_id", "points", "slope"), on="school_id",
-                             how="left")
+        slopes = (
+            per_year.with_columns(
+                x=(pl.col("year") - year).cast(pl.Float64), y=pl.col("metric") * scale
+            )
+            .group_by("school_id")
+            .agg(
+                points=pl.len(),
+                sx=pl.col("x").sum(),
+                sy=pl.col("y").sum(),
+                sxx=(pl.col("x") ** 2).sum(),
+                sxy=(pl.col("x") * pl.col("y")).sum(),
+            )
+            .with_columns(spread=pl.col("points") * pl.col("sxx") - pl.col("sx") ** 2)
+            .with_columns(
+                slope=pl.when(pl.col("spread") > 0).then(
+                    (pl.col("points") * pl.col("sxy") - pl.col("sx") * pl.col("sy"))
+                    / pl.col("spread")
+                )
+            )
+        )
+        result = result.join(
+            slopes.select("school_id", "points", "slope"), on="school_id", how="left"
+        )
         min_points = int(dynamics.get("min_points", 2))
         applicable &= pl.col("points").fill_null(0) >= min_points
         triggered &= sign * pl.col("slope") <= float(dynamics.get("tolerance", 0)) + EPSILON
-        detail_parts.append(pl.format(
-            "динамика за {}–{}: {} в год по {} точкам", pl.lit(years[0]), pl.lit(year),
-            shown(pl.col("slope"), 1, 2),
-            pl.col("points").fill_null(0)))
-    return result.with_columns(
-        applicable=applicable.fill_null(False),
-    ).with_columns(
-        triggered=(triggered.fill_null(False) & pl.col("applicable")),
-        value=pl.col("current") * scale if "level" in spec else pl.col("slope"),
-        reference=None if spec.get("level", {}).get("compare") == "threshold"
-        else pl.col("reference") * scale,
-        threshold=threshold,
-        detail=pl.concat_str(detail_parts, separator="; ") if detail_parts else pl.lit(""),
-    ).select(EVIDENCE_COLUMNS).collect()
+        detail_parts.append(
+            pl.format(
+                "динамика за {}–{}: {} в год по {} точкам",
+                pl.lit(years[0]),
+                pl.lit(year),
+                shown(pl.col("slope"), 1, 2),
+                pl.col("points").fill_null(0),
+            )
+        )
+    return (
+        result.with_columns(
+            applicable=applicable.fill_null(False),
+        )
+        .with_columns(
+            triggered=(triggered.fill_null(False) & pl.col("applicable")),
+            value=pl.col("current") * scale if "level" in spec else pl.col("slope"),
+            reference=None
+            if spec.get("level", {}).get("compare") == "threshold"
+            else pl.col("reference") * scale,
+            threshold=threshold,
+            detail=pl.concat_str(detail_parts, separator="; ") if detail_parts else pl.lit(""),
+        )
+        .select(EVIDENCE_COLUMNS)
+        .collect()
+    )
 
 
 # -- context -------------------------------------------------------------------------------
@@ -235,7 +321,8 @@ CONTEXT_EXPRESSIONS: dict[str, pl.Expr] = {
     "stable_internet": pl.col("stable_internet"),
     "students_per_computer": pl.when(pl.col("computers") > 0)
     .then(pl.col("students") / pl.col("computers"))
-    .when(pl.col("computers") == 0).then(pl.col("students").cast(pl.Float64)),
+    .when(pl.col("computers") == 0)
+    .then(pl.col("students").cast(pl.Float64)),
     "vacancies": pl.col("vacancies").cast(pl.Float64),
     "vacancy_share": 100 * pl.col("vacancies") / (pl.col("teachers") + pl.col("vacancies")),
     "teachers_over_55_share": 100 * pl.col("teachers_over_55") / pl.col("teachers"),
@@ -255,22 +342,34 @@ def context(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFrame:
         .filter(pl.col("year").is_between(year - max_age, year))
         .with_columns(field_value=CONTEXT_EXPRESSIONS[field])
         .filter(pl.col("field_value").is_not_null())
-        .sort("year").group_by("school_id").last()
+        .sort("year")
+        .group_by("school_id")
+        .last()
     )
     op = spec["op"]
     numeric = op not in ("is_true", "is_false")
     value = pl.col("field_value").cast(pl.Float64)
-    return latest.with_columns(
-        applicable=pl.lit(True),
-        triggered=compare(pl.col("field_value"), op, float(spec["value"]) if numeric else 0.0),
-        value=value,
-        reference=pl.lit(None, pl.Float64),
-        threshold=pl.lit(float(spec["value"]) if numeric else None, pl.Float64),
-        detail=pl.format("{} ({}): {}", pl.lit(CONTEXT_FIELDS[field]), "year",
-                         pl.when(pl.col("field_value").cast(pl.Utf8) == "true").then(pl.lit("да"))
-                         .when(pl.col("field_value").cast(pl.Utf8) == "false").then(pl.lit("нет"))
-                         .otherwise(shown(value))),
-    ).select(EVIDENCE_COLUMNS).collect()
+    return (
+        latest.with_columns(
+            applicable=pl.lit(True),
+            triggered=compare(pl.col("field_value"), op, float(spec["value"]) if numeric else 0.0),
+            value=value,
+            reference=pl.lit(None, pl.Float64),
+            threshold=pl.lit(float(spec["value"]) if numeric else None, pl.Float64),
+            detail=pl.format(
+                "{} ({}): {}",
+                pl.lit(CONTEXT_FIELDS[field]),
+                "year",
+                pl.when(pl.col("field_value").cast(pl.Utf8) == "true")
+                .then(pl.lit("да"))
+                .when(pl.col("field_value").cast(pl.Utf8) == "false")
+                .then(pl.lit("нет"))
+                .otherwise(shown(value)),
+            ),
+        )
+        .select(EVIDENCE_COLUMNS)
+        .collect()
+    )
 
 
 BLOCK_FUNCTIONS: dict[str, Callable[[dict[str, Any], int, Inputs], pl.DataFrame]] = {

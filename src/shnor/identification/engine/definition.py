@@ -67,31 +67,27 @@ def check_parameter(name: str, spec: dict[str, Any], value: Any) -> Any:
     """The value coerced to the parameter's type, or DefinitionError naming the parameter."""
     where = f"параметр «{spec.get('label', name)}»"
     kind = spec["type"]
+    if kind == "boolean":
+        if isinstance(value, str):
+            value = value.lower() in {"1", "true", "да", "on", "yes"}
+        return bool(value)
+    if kind == "choice":
+        _require(value in spec["options"], where, "одно из " + ", ".join(map(str, spec["options"])))
+        return value
+    if kind == "list":
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        _require(isinstance(value, list), where, "ожидается список")
+        allowed = spec.get("options")
+        bad = [v for v in value if allowed and v not in allowed]
+        _require(not bad, where, "допустимы только: " + ", ".join(map(str, allowed or [])))
+        return value
     try:
-        if kind == "boolean":
-            if isinstance(value, str):
-                value = value.lower() in {"1", "true", "да", "on", "yes"}
-            return bool(value)
-        if kind == "integer":
-            coerced = int(str(value).strip())
-        elif kind == "number":
-            coerced = float(str(value).replace(",", ".").strip())
-        elif kind == "choice":
-            _require(value in spec["options"], where,
-                     "одно из " + ", ".join(map(str, spec["options"])))
-            return value
-        else:  # list
-            if isinstance(value, str):
-                value = [v.strip() for v in value.split(",") if v.strip()]
-            _require(isinstance(value, list), where, "ожидается список")
-            allowed = spec.get("options")
-            if allowed:
-                bad = [v for v in value if v not in allowed]
-                _require(not bad, where, "допустимы только: " + ", ".join(map(str, allowed)))
-            return value
-    except (TypeError, ValueError):
-        raise DefinitionError(f"{where}: ожидается {'целое ' if kind == 'integer' else ''}"
-                              "число") from None
+        text = str(value).replace(",", ".").strip()
+        coerced: float = int(text) if kind == "integer" else float(text)
+    except ValueError:
+        expected = "целое число" if kind == "integer" else "число"
+        raise DefinitionError(f"{where}: ожидается {expected}") from None
     low, high = spec.get("min"), spec.get("max")
     _require(low is None or coerced >= low, where, f"не меньше {low}")
     _require(high is None or coerced <= high, where, f"не больше {high}")
@@ -104,36 +100,55 @@ def validate(definition: dict[str, Any]) -> dict[str, Any]:
         _require(key in definition, "методика", f"нет раздела «{key}»")
     params = definition["parameters"]
     for name, spec in params.items():
-        _require(spec.get("type") in PARAM_TYPES, f"параметр {name}",
-                 "тип одно из " + ", ".join(sorted(PARAM_TYPES)))
+        _require(
+            spec.get("type") in PARAM_TYPES,
+            f"параметр {name}",
+            "тип одно из " + ", ".join(sorted(PARAM_TYPES)),
+        )
         _require("label" in spec and "value" in spec, f"параметр {name}", "нужны label и value")
         check_parameter(name, spec, spec["value"])
     codes: list[str] = []
     for index, indicator in enumerate(definition["indicators"], start=1):
         where = f"показатель {indicator.get('code', index)}"
         _require("code" in indicator and "label" in indicator, where, "нужны code и label")
-        _require(indicator.get("block") in BLOCKS, where,
-                 "block одно из " + ", ".join(sorted(BLOCKS)))
+        _require(
+            indicator.get("block") in BLOCKS, where, "block одно из " + ", ".join(sorted(BLOCKS))
+        )
         codes.append(indicator["code"])
         missing = _references(indicator) - set(params)
         _require(not missing, where, "нет параметров " + ", ".join(sorted(missing)))
         bound = bind(indicator, parameter_values(definition))
         if bound["block"] == "low_procedures":
-            _require(bound.get("mode") in LOW_MODES, where,
-                     "mode одно из " + ", ".join(sorted(LOW_MODES)))
-            _require(isinstance(bound.get("years"), list) and bound["years"], where,
-                     "years — список смещений лет, например [-1, 0]")
+            _require(
+                bound.get("mode") in LOW_MODES,
+                where,
+                "mode одно из " + ", ".join(sorted(LOW_MODES)),
+            )
+            _require(
+                isinstance(bound.get("years"), list) and bound["years"],
+                where,
+                "years — список смещений лет, например [-1, 0]",
+            )
         if bound["block"] == "result_level":
-            _require(bound.get("metric") in METRICS, where,
-                     "metric одно из " + ", ".join(sorted(METRICS)))
+            _require(
+                bound.get("metric") in METRICS,
+                where,
+                "metric одно из " + ", ".join(sorted(METRICS)),
+            )
             _require("level" in bound or "dynamics" in bound, where, "нужны level или dynamics")
             if "level" in bound:
-                _require(bound["level"].get("compare") in COMPARISONS, where,
-                         "level.compare одно из " + ", ".join(sorted(COMPARISONS)))
+                _require(
+                    bound["level"].get("compare") in COMPARISONS,
+                    where,
+                    "level.compare одно из " + ", ".join(sorted(COMPARISONS)),
+                )
                 _require(bound["level"].get("op") in OPERATORS, where, "level.op недопустим")
         if bound["block"] == "context":
-            _require(bound.get("field") in CONTEXT_FIELDS, where,
-                     "field одно из " + ", ".join(sorted(CONTEXT_FIELDS)))
+            _require(
+                bound.get("field") in CONTEXT_FIELDS,
+                where,
+                "field одно из " + ", ".join(sorted(CONTEXT_FIELDS)),
+            )
             _require(bound.get("op") in OPERATORS, where, "op недопустим")
     _require(len(set(codes)) == len(codes), "показатели", "коды показателей повторяются")
     for band in definition["status"]["bands"]:

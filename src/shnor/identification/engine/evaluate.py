@@ -36,8 +36,9 @@ def evaluate(definition: dict[str, Any], year: int, inputs: Inputs) -> Evaluatio
     params = parameter_values(definition)
     excluded = bind(definition.get("exclude_school_kinds", []), params) or []
     schools = inputs.schools.filter(~pl.col("kind").is_in(excluded))
-    scoped = Inputs(schools=schools, results=inputs.results, context=inputs.context,
-                    reference=inputs.reference)
+    scoped = Inputs(
+        schools=schools, results=inputs.results, context=inputs.context, reference=inputs.reference
+    )
     indicators = [bind(spec, params) for spec in definition["indicators"]]
     codes = [spec["code"] for spec in indicators]
 
@@ -48,39 +49,62 @@ def evaluate(definition: dict[str, Any], year: int, inputs: Inputs) -> Evaluatio
             schools.select("school_id")
             .join(rows, on="school_id", how="left")
             .with_columns(
-                pl.col("applicable").fill_null(False), pl.col("triggered").fill_null(False),
+                pl.col("applicable").fill_null(False),
+                pl.col("triggered").fill_null(False),
                 pl.col("detail").fill_null("нет данных"),
                 pl.col("value", "reference", "threshold").fill_nan(None),
-                indicator=pl.lit(spec["code"]), order=pl.lit(order),
+                indicator=pl.lit(spec["code"]),
+                order=pl.lit(order),
             )
         )
     evidence = pl.concat(frames) if frames else pl.DataFrame(schema=EVIDENCE_SCHEMA)
 
-    wide = evidence.pivot(on="indicator", index="school_id", values="triggered",
-                          aggregate_function="first").select("school_id", *codes)
-    applicable = evidence.filter(pl.col("applicable")).group_by("school_id").agg(
-        indicators_applicable=pl.len(),
-        basis_applicable=pl.col("indicator").is_in(
-            definition["status"].get("insufficient_data", {}).get("indicators", codes)).sum(),
+    wide = evidence.pivot(
+        on="indicator", index="school_id", values="triggered", aggregate_function="first"
+    ).select("school_id", *codes)
+    applicable = (
+        evidence.filter(pl.col("applicable"))
+        .group_by("school_id")
+        .agg(
+            indicators_applicable=pl.len(),
+            basis_applicable=pl.col("indicator")
+            .is_in(definition["status"].get("insufficient_data", {}).get("indicators", codes))
+            .sum(),
+        )
     )
     status = pl.lit("none")
     for band in reversed(definition["status"]["bands"]):
-        status = pl.when(band_expression(bind(band, params), codes)).then(
-            pl.lit(band["status"])).otherwise(status)
+        status = (
+            pl.when(band_expression(bind(band, params), codes))
+            .then(pl.lit(band["status"]))
+            .otherwise(status)
+        )
     basis = definition["status"].get("insufficient_data", {})
     statuses = (
         wide.join(applicable, on="school_id", how="left")
         .with_columns(pl.col("indicators_applicable", "basis_applicable").fill_null(0))
-        .with_columns(status=status,
-                      indicators_triggered=pl.sum_horizontal(codes).cast(pl.Int64),
-                      indicators_total=pl.lit(len(codes), pl.Int64))
-        .with_columns(status=pl.when(
-            (pl.col("status") == "none")
-            & (pl.col("basis_applicable") < int(basis.get("min_applicable", 1))))
-            .then(pl.lit("insufficient_data")).otherwise(pl.col("status")))
-        .select("school_id", "status", "indicators_triggered", "indicators_applicable",
-                "indicators_total")
+        .with_columns(
+            status=status,
+            indicators_triggered=pl.sum_horizontal(codes).cast(pl.Int64),
+            indicators_total=pl.lit(len(codes), pl.Int64),
+        )
+        .with_columns(
+            status=pl.when(
+                (pl.col("status") == "none")
+                & (pl.col("basis_applicable") < int(basis.get("min_applicable", 1)))
+            )
+            .then(pl.lit("insufficient_data"))
+            .otherwise(pl.col("status"))
+        )
+        .select(
+            "school_id",
+            "status",
+            "indicators_triggered",
+            "indicators_applicable",
+            "indicators_total",
+        )
         .sort("school_id")
     )
-    return Evaluation(statuses=statuses, evidence=evidence.sort("school_id", "order"),
-                      indicators=indicators)
+    return Evaluation(
+        statuses=statuses, evidence=evidence.sort("school_id", "order"), indicators=indicators
+    )

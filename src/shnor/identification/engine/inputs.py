@@ -8,20 +8,51 @@ from dataclasses import dataclass, fields
 import polars as pl
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "schools": {"school_id": pl.Int64, "code": pl.Utf8, "name": pl.Utf8,
-                "municipality_id": pl.Int64, "municipality": pl.Utf8, "region_id": pl.Int64,
-                "kind": pl.Utf8},
-    "results": {"school_id": pl.Int64, "year": pl.Int32, "kind": pl.Utf8, "subject": pl.Utf8,
-                "grade": pl.Int32, "participants": pl.Int64, "below_min": pl.Int64,
-                "mean_score": pl.Float64},
-    "context": {"school_id": pl.Int64, "year": pl.Int32, "students": pl.Int64,
-                "students_ovz": pl.Int64, "teachers": pl.Int64, "vacancies": pl.Int64,
-                "teachers_over_55": pl.Int64, "stable_internet": pl.Boolean,
-                "computers": pl.Int64, "low_income_pct": pl.Float64,
-                "single_parent_pct": pl.Float64, "non_native_pct": pl.Float64},
-    "reference": {"level": pl.Utf8, "municipality_id": pl.Int64, "region_id": pl.Int64,
-                  "year": pl.Int32, "kind": pl.Utf8, "subject": pl.Utf8, "grade": pl.Int32,
-                  "participants": pl.Int64, "below_min": pl.Int64, "mean_score": pl.Float64},
+    "schools": {
+        "school_id": pl.Int64,
+        "code": pl.Utf8,
+        "name": pl.Utf8,
+        "municipality_id": pl.Int64,
+        "municipality": pl.Utf8,
+        "region_id": pl.Int64,
+        "kind": pl.Utf8,
+    },
+    "results": {
+        "school_id": pl.Int64,
+        "year": pl.Int32,
+        "kind": pl.Utf8,
+        "subject": pl.Utf8,
+        "grade": pl.Int32,
+        "participants": pl.Int64,
+        "below_min": pl.Int64,
+        "mean_score": pl.Float64,
+    },
+    "context": {
+        "school_id": pl.Int64,
+        "year": pl.Int32,
+        "students": pl.Int64,
+        "students_ovz": pl.Int64,
+        "teachers": pl.Int64,
+        "vacancies": pl.Int64,
+        "teachers_over_55": pl.Int64,
+        "stable_internet": pl.Boolean,
+        "computers": pl.Int64,
+        "low_income_pct": pl.Float64,
+        "single_parent_pct": pl.Float64,
+        "non_native_pct": pl.Float64,
+    },
+    "reference": {
+        "level": pl.Utf8,
+        "municipality_id": pl.Int64,
+        "region_id": pl.Int64,
+        "year": pl.Int32,
+        "kind": pl.Utf8,
+        "subject": pl.Utf8,
+        "grade": pl.Int32,
+        "participants": pl.Int64,
+        "below_min": pl.Int64,
+        "mean_score": pl.Float64,
+    },
 }
 
 
@@ -49,7 +80,6 @@ class Inputs:
         digest = hashlib.sha256()
         for f in fields(self):
             data: pl.DataFrame = getattr(self, f.name)
-            row_hash = int(data.hash_rows(seed=0).sum()) \
-                if data.height else 0
+            row_hash = int(data.hash_rows(seed=0).sum()) if data.height else 0
             digest.update(f"{f.name}:{data.height}:{row_hash};".encode())
         return digest.hexdigest()[:16]

@@ -10,8 +10,17 @@ import yaml
 from shnor.identification.engine.definition import validate
 
 FOLDER = Path(__file__).parent
-DEFINITION_KEYS = ("code", "version", "name", "description", "source", "parameters",
-                   "exclude_school_kinds", "indicators", "status")
+DEFINITION_KEYS = (
+    "code",
+    "version",
+    "name",
+    "description",
+    "source",
+    "parameters",
+    "exclude_school_kinds",
+    "indicators",
+    "status",
+)
 
 
 def read_definition(path: Path) -> dict[str, Any]:
@@ -28,8 +37,13 @@ def load_builtin(**_: Any) -> None:
 
     for definition in builtin_definitions():
         Methodology.objects.get_or_create(
-            code=definition["code"], version=definition["version"],
-            defaults={"name": definition["name"], "description": definition.get("description", ""),
-                      "source": definition["source"], "definition": definition,
-                      "is_builtin": True},
+            code=definition["code"],
+            version=definition["version"],
+            defaults={
+                "name": definition["name"],
+                "description": definition.get("description", ""),
+                "source": definition["source"],
+                "definition": definition,
+                "is_builtin": True,
+            },
         )

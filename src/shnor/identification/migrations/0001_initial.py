@@ -6,88 +6,219 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Methodology',
+            name="Methodology",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('code', models.SlugField(max_length=64, verbose_name='код')),
-                ('version', models.PositiveIntegerField(verbose_name='версия')),
-                ('name', models.CharField(max_length=255, verbose_name='название')),
-                ('description', models.TextField(blank=True, verbose_name='описание')),
-                ('source', models.TextField(blank=True, verbose_name='источник')),
-                ('definition', models.JSONField(verbose_name='определение')),
-                ('is_builtin', models.BooleanField(default=False, verbose_name='поставляется с системой')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='автор')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='identification.methodology', verbose_name='создана на основе')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("code", models.SlugField(max_length=64, verbose_name="код")),
+                ("version", models.PositiveIntegerField(verbose_name="версия")),
+                ("name", models.CharField(max_length=255, verbose_name="название")),
+                ("description", models.TextField(blank=True, verbose_name="описание")),
+                ("source", models.TextField(blank=True, verbose_name="источник")),
+                ("definition", models.JSONField(verbose_name="определение")),
+                (
+                    "is_builtin",
+                    models.BooleanField(default=False, verbose_name="поставляется с системой"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="автор",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="identification.methodology",
+                        verbose_name="создана на основе",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'методика',
-                'verbose_name_plural': 'методики',
-                'ordering': ['code', '-version'],
+                "verbose_name": "методика",
+                "verbose_name_plural": "методики",
+                "ordering": ["code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Run',
+            name="Run",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='год результатов')),
-                ('definition', models.JSONField(verbose_name='определение на момент запуска')),
-                ('fingerprint', models.CharField(max_length=32, verbose_name='отпечаток данных')),
-                ('counts', models.JSONField(default=dict, verbose_name='итоги')),
-                ('seconds', models.FloatField(default=0, verbose_name='длительность, с')),
-                ('methodology', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='identification.methodology', verbose_name='методика')),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='registry.municipality', verbose_name='муниципалитет')),
-                ('previous', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='identification.run', verbose_name='предыдущий запуск')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='registry.region', verbose_name='регион')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='запустил')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="год результатов")),
+                ("definition", models.JSONField(verbose_name="определение на момент запуска")),
+                ("fingerprint", models.CharField(max_length=32, verbose_name="отпечаток данных")),
+                ("counts", models.JSONField(default=dict, verbose_name="итоги")),
+                ("seconds", models.FloatField(default=0, verbose_name="длительность, с")),
+                (
+                    "methodology",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="identification.methodology",
+                        verbose_name="методика",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="registry.municipality",
+                        verbose_name="муниципалитет",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="identification.run",
+                        verbose_name="предыдущий запуск",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="registry.region",
+                        verbose_name="регион",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="запустил",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'запуск выявления',
-                'verbose_name_plural': 'запуски выявления',
-                'ordering': ['-created'],
+                "verbose_name": "запуск выявления",
+                "verbose_name_plural": "запуски выявления",
+                "ordering": ["-created"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolStatus',
+            name="SchoolStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('low_results', 'ШНОР (низкие результаты)'), ('risk_zone', 'зона риска'), ('none', 'нет оснований'), ('insufficient_data', 'недостаточно данных')], max_length=20, verbose_name='статус')),
-                ('indicators_triggered', models.PositiveSmallIntegerField(verbose_name='сработало показателей')),
-                ('indicators_applicable', models.PositiveSmallIntegerField(verbose_name='применимо показателей')),
-                ('indicators_total', models.PositiveSmallIntegerField(verbose_name='всего показателей')),
-                ('movement', models.CharField(choices=[('entered', 'вошла в список'), ('stayed', 'осталась в списке'), ('left', 'вышла из списка'), ('outside', 'вне списка')], default='outside', max_length=8, verbose_name='движение по списку')),
-                ('evidence', models.JSONField(default=list, verbose_name='доказательства')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statuses', to='identification.run', verbose_name='запуск')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identification_statuses', to='registry.school', verbose_name='школа')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("low_results", "ШНОР (низкие результаты)"),
+                            ("risk_zone", "зона риска"),
+                            ("none", "нет оснований"),
+                            ("insufficient_data", "недостаточно данных"),
+                        ],
+                        max_length=20,
+                        verbose_name="статус",
+                    ),
+                ),
+                (
+                    "indicators_triggered",
+                    models.PositiveSmallIntegerField(verbose_name="сработало показателей"),
+                ),
+                (
+                    "indicators_applicable",
+                    models.PositiveSmallIntegerField(verbose_name="применимо показателей"),
+                ),
+                (
+                    "indicators_total",
+                    models.PositiveSmallIntegerField(verbose_name="всего показателей"),
+                ),
+                (
+                    "movement",
+                    models.CharField(
+                        choices=[
+                            ("entered", "вошла в список"),
+                            ("stayed", "осталась в списке"),
+                            ("left", "вышла из списка"),
+                            ("outside", "вне списка"),
+                        ],
+                        default="outside",
+                        max_length=8,
+                        verbose_name="движение по списку",
+                    ),
+                ),
+                ("evidence", models.JSONField(default=list, verbose_name="доказательства")),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="statuses",
+                        to="identification.run",
+                        verbose_name="запуск",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identification_statuses",
+                        to="registry.school",
+                        verbose_name="школа",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'статус школы',
-                'verbose_name_plural': 'статусы школ',
+                "verbose_name": "статус школы",
+                "verbose_name_plural": "статусы школ",
             },
         ),
         migrations.AddConstraint(
-            model_name='methodology',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='methodology_unique_version'),
+            model_name="methodology",
+            constraint=models.UniqueConstraint(
+                fields=("code", "version"), name="methodology_unique_version"
+            ),
         ),
         migrations.AddIndex(
-            model_name='schoolstatus',
-            index=models.Index(fields=['school', 'status'], name='identificat_school__01d0af_idx'),
+            model_name="schoolstatus",
+            index=models.Index(fields=["school", "status"], name="identificat_school__01d0af_idx"),
         ),
         migrations.AddConstraint(
-            model_name='schoolstatus',
-            constraint=models.UniqueConstraint(fields=('run', 'school'), name='status_unique_school'),
+            model_name="schoolstatus",
+            constraint=models.UniqueConstraint(
+                fields=("run", "school"), name="status_unique_school"
+            ),
         ),
     ]

@@ -5,92 +5,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='наименование')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "name",
+                    models.CharField(max_length=200, unique=True, verbose_name="наименование"),
+                ),
             ],
             options={
-                'verbose_name': 'регион',
-                'verbose_name_plural': 'регионы',
-                'ordering': ['name'],
+                "verbose_name": "регион",
+                "verbose_name_plural": "регионы",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('name', models.CharField(max_length=200, verbose_name='наименование')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='municipalities', to='registry.region', verbose_name='регион')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("name", models.CharField(max_length=200, verbose_name="наименование")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="municipalities",
+                        to="registry.region",
+                        verbose_name="регион",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'муниципалитет',
-                'verbose_name_plural': 'муниципалитеты',
-                'ordering': ['name'],
+                "verbose_name": "муниципалитет",
+                "verbose_name_plural": "муниципалитеты",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='код ОО')),
-                ('name', models.CharField(max_length=500, verbose_name='наименование ОО')),
-                ('kind', models.CharField(choices=[('СОШ', 'СОШ'), ('ООШ', 'ООШ'), ('НОШ', 'НОШ'), ('гимназия', 'гимназия'), ('лицей', 'лицей'), ('филиал', 'филиал'), ('коррекционная', 'специальная (коррекционная)')], default='СОШ', max_length=16, verbose_name='тип ОО')),
-                ('locality', models.CharField(choices=[('город', 'город'), ('село', 'село')], default='город', max_length=8, verbose_name='местность')),
-                ('distance_km', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True, verbose_name='расстояние до центра, км')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='registry.municipality', verbose_name='муниципалитет')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="код ОО")),
+                ("name", models.CharField(max_length=500, verbose_name="наименование ОО")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("СОШ", "СОШ"),
+                            ("ООШ", "ООШ"),
+                            ("НОШ", "НОШ"),
+                            ("гимназия", "гимназия"),
+                            ("лицей", "лицей"),
+                            ("филиал", "филиал"),
+                            ("коррекционная", "специальная (коррекционная)"),
+                        ],
+                        default="СОШ",
+                        max_length=16,
+                        verbose_name="тип ОО",
+                    ),
+                ),
+                (
+                    "locality",
+                    models.CharField(
+                        choices=[("город", "город"), ("село", "село")],
+                        default="город",
+                        max_length=8,
+                        verbose_name="местность",
+                    ),
+                ),
+                (
+                    "distance_km",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="расстояние до центра, км",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="registry.municipality",
+                        verbose_name="муниципалитет",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'школа',
-                'verbose_name_plural': 'школы',
-                'ordering': ['municipality__name', 'name'],
+                "verbose_name": "школа",
+                "verbose_name_plural": "школы",
+                "ordering": ["municipality__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolContext',
+            name="SchoolContext",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='год')),
-                ('students', models.PositiveIntegerField(blank=True, null=True, verbose_name='обучающихся')),
-                ('students_ovz', models.PositiveIntegerField(blank=True, null=True, verbose_name='обучающихся с ОВЗ')),
-                ('teachers', models.PositiveIntegerField(blank=True, null=True, verbose_name='педагогов')),
-                ('vacancies', models.PositiveIntegerField(blank=True, null=True, verbose_name='вакансий')),
-                ('teachers_over_55', models.PositiveIntegerField(blank=True, null=True, verbose_name='педагогов старше 55 лет')),
-                ('stable_internet', models.BooleanField(blank=True, null=True, verbose_name='устойчивый интернет')),
-                ('computers', models.PositiveIntegerField(blank=True, null=True, verbose_name='компьютеров для обучения')),
-                ('low_income_pct', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='доля малообеспеченных семей, %')),
-                ('single_parent_pct', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='доля неполных семей, %')),
-                ('non_native_pct', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='доля детей, для которых русский язык не родной, %')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contexts', to='registry.school', verbose_name='школа')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="год")),
+                (
+                    "students",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="обучающихся"),
+                ),
+                (
+                    "students_ovz",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="обучающихся с ОВЗ"
+                    ),
+                ),
+                (
+                    "teachers",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="педагогов"),
+                ),
+                (
+                    "vacancies",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="вакансий"),
+                ),
+                (
+                    "teachers_over_55",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="педагогов старше 55 лет"
+                    ),
+                ),
+                (
+                    "stable_internet",
+                    models.BooleanField(blank=True, null=True, verbose_name="устойчивый интернет"),
+                ),
+                (
+                    "computers",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="компьютеров для обучения"
+                    ),
+                ),
+                (
+                    "low_income_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="доля малообеспеченных семей, %",
+                    ),
+                ),
+                (
+                    "single_parent_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="доля неполных семей, %",
+                    ),
+                ),
+                (
+                    "non_native_pct",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="доля детей, для которых русский язык не родной, %",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contexts",
+                        to="registry.school",
+                        verbose_name="школа",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'контекст школы',
-                'verbose_name_plural': 'контекст школ',
-                'ordering': ['school', 'year'],
+                "verbose_name": "контекст школы",
+                "verbose_name_plural": "контекст школ",
+                "ordering": ["school", "year"],
             },
         ),
         migrations.AddConstraint(
-            model_name='municipality',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='municipality_unique_name'),
+            model_name="municipality",
+            constraint=models.UniqueConstraint(
+                fields=("region", "name"), name="municipality_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolcontext',
-            constraint=models.UniqueConstraint(fields=('school', 'year'), name='context_unique_school_year'),
+            model_name="schoolcontext",
+            constraint=models.UniqueConstraint(
+                fields=("school", "year"), name="context_unique_school_year"
+            ),
         ),
     ]

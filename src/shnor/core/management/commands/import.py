@@ -20,8 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--region", help="регион загрузки (создаётся, если его ещё нет)")
 
-    def handle(self, *args: Any, kind: str, file: Path, region: str | None, **options: Any
-               ) -> None:
+    def handle(self, *args: Any, kind: str, file: Path, region: str | None, **options: Any) -> None:
         if not file.exists():
             raise CommandError(f"Файл не найден: {file}")
         user = SystemUser(region=Region.objects.get_or_create(name=region)[0] if region else None)

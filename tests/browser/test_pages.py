@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx import Document
+
+from tests.browser.conftest import login
+from tests.tables import RESULT_HEADERS, result_row, write_table
+
+
+def open_school(page: object, name: str) -> None:
+    page.goto("/schools/?q=" + name)
+    page.click(f"#schools a:has-text('{name}')")
+    page.wait_for_load_state()
+
+
+def test_a_coordinator_uploads_results_and_sees_the_school_card_change(
+    page: object, tmp_path: Path
+) -> None:
+    login(page, "region")
+    open_school(page, "Тугачинская СОШ")
+    card = page.locator("#results")
+    assert card.locator("text=ВПР · Окружающий мир · 4 кл.").count() == 0
+    code = page.locator(".stat b").first.inner_text()
+    upload = write_table(
+        tmp_path / "vpr.xlsx",
+        [
+            RESULT_HEADERS,
+            result_row(code, subject="Окружающий мир", grade=4, participants=8, marks=(2, 3, 2, 1)),
+        ],
+    )
+    page.goto("/import/")
+    page.select_option("#kind", "results")
+    page.set_input_files("input[name=file]", str(upload))
+    page.click("button:has-text('Загрузить')")
+    page.wait_for_selector("text=Добавлено: 1")
+    open_school(page, "Тугачинская СОШ")
+    row = page.locator("#results tr", has_text="ВПР · Окружающий мир · 4 кл.")
+    assert "25,0%" in row.inner_text()
+    page.screenshot(path=str(tmp_path / "card.png"), full_page=True)
+
+
+def test_a_bad_file_shows_every_error_and_changes_nothing(page: object, tmp_path: Path) -> None:
+    login(page, "region")
+    bad = write_table(
+        tmp_path / "bad.csv", [RESULT_HEADERS, result_row("nope"), result_row("600001", grade=42)]
+    )
+    page.goto("/import/")
+    page.select_option("#kind", "results")
+    page.set_input_files("input[name=file]", str(bad))
+    page.click("button:has-text('Загрузить')")
+    page.wait_for_selector("text=Ничего не записано")
+    problems = page.locator(".problems li").all_inner_texts()
+    assert len(problems) == 2
+    assert "строка 3, столбец «Класс»" in problems[1]
+
+
+def test_identification_runs_in_the_background_and_exports_a_docx(page: object) -> None:
+    login(page, "mun")
+    page.goto("/identification/")
+    page.select_option("select[name=methodology]", label="Федеральные критерии (Рособрнадзор) (v1)")
+    page.click("#run-form button")
+    page.wait_for_selector("text=Открыть результат")
+    page.click("text=Открыть результат")
+    page.wait_for_selector("#statuses")
+    assert page.locator("h1").inner_text().endswith("Таёжный район")
+    assert page.locator("#statuses .badge").count() == 13
+    with page.expect_download() as download:
+        page.click("text=DOCX для приказа")
+    document = Document(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert "Приложение к приказу" in document.paragraphs[0].text
+
+
+def test_a_school_user_sees_only_the_own_school(page: object) -> None:
+    login(page, "school")
+    assert "/schools/" in page.url
+    assert page.locator("h1").inner_text() == "МКОУ Тугачинская СОШ"
+    page.goto("/schools/")
+    assert page.locator("#schools tbody tr").count() == 1
+    assert page.locator("canvas").count() == 0

@@ -1,0 +1,203 @@
+"""Runs stored with their evidence and history; exports; methodology versions; the command."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
+
+from shnor.core.jobs import run_pending
+from shnor.core.models import AuditEvent, Job
+from shnor.core.system import SystemUser
+from shnor.identification.exports import CSV_COLUMNS, to_csv
+from shnor.identification.models import Methodology, Run
+from shnor.identification.services import do_run_identification, do_save_methodology_version
+from tests.conftest import add_results
+
+LOW = [("ВПР", "Математика", 5, 20, 8), ("ОГЭ", "Математика", 9, 20, 7)]
+
+
+@pytest.fixture
+def listed(world: dict[str, Any]) -> dict[str, Any]:
+    """School a: low in 2024 and 2025; b: low in 2024 only; c: fine."""
+    schools = world["schools"]
+    for year in (2024, 2025):
+        add_results(schools["a"], [(year, *row) for row in LOW])
+        add_results(schools["c"], [(year, "ОГЭ", "Математика", 9, 20, 1)])
+    add_results(schools["b"], [(2024, *row) for row in LOW])
+    add_results(schools["b"], [(2025, "ВПР", "Математика", 5, 20, 1)])
+    return world
+
+
+def federal() -> Methodology:
+    return Methodology.objects.get(code="federal")
+
+
+def test_a_run_is_stored_with_evidence_fingerprint_and_author(listed: dict[str, Any]) -> None:
+    user = listed["users"]["region"]
+    run = do_run_identification(federal(), 2025, acting_user=user)
+    assert run.started_by == user and run.definition["code"] == "federal"
+    assert run.counts["low_results"] == 1
+    status = run.statuses.get(school__code="100")
+    assert status.status == "low_results"
+    reasons = {e["indicator"]: e for e in status.evidence}
+    assert reasons["low_two_procedures"]["triggered"] is True
+    assert "ВПР Математика 5 кл. (2025): 40,0%" in reasons["low_two_procedures"]["detail"]
+    assert AuditEvent.objects.filter(action="identification.run", actor=user).exists()
+    again = do_run_identification(federal(), 2025, acting_user=user)
+    assert again.fingerprint == run.fingerprint
+    add_results(listed["schools"]["c"], [(2025, "ВПР", "Математика", 5, 20, 2)])
+    assert do_run_identification(federal(), 2025, acting_user=user).fingerprint != run.fingerprint
+
+
+def test_history_tells_who_entered_stayed_and_left(listed: dict[str, Any]) -> None:
+    user = listed["users"]["region"]
+    first = do_run_identification(federal(), 2024, acting_user=user)
+    second = do_run_identification(federal(), 2025, acting_user=user)
+    assert second.previous == first
+    movements = dict(second.statuses.values_list("school__code", "movement"))
+    assert movements == {"100": "stayed", "200": "left", "300": "outside"}
+    assert dict(first.statuses.values_list("school__code", "movement"))["200"] == "entered"
+    card = Client()
+    card.force_login(user)
+    page = card.get(reverse("school", args=[listed["schools"]["b"].pk])).content.decode()
+    assert "осталась в списке" not in page and "вышла из списка" in page
+
+
+def test_the_csv_follows_the_output_contract(listed: dict[str, Any]) -> None:
+    run = do_run_identification(federal(), 2025, acting_user=listed["users"]["region"])
+    rows = list(csv.reader(io.StringIO(to_csv(run, run.statuses.all()))))
+    assert rows[0] == [
+        *CSV_COLUMNS,
+        "low_two_procedures",
+        "low_same_procedure",
+        "low_one_procedure",
+    ]
+    by_code = {r[0]: r for r in rows[1:]}
+    assert by_code["100"][3:] == ["low_results", "3", "3", "1", "1", "1"]
+    assert by_code["300"][3:] == ["none", "0", "3", "0", "0", "0"]
+    assert len(rows) == 4
+
+
+def test_exports_open_as_xlsx_and_docx(listed: dict[str, Any]) -> None:
+    user = listed["users"]["region"]
+    run = do_run_identification(federal(), 2025, acting_user=user)
+    client = Client()
+    client.force_login(user)
+    xlsx = client.get(reverse("identification:export", args=[run.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Список"]
+    assert sheet["A1"].value == "Код ОО" and sheet.max_row == 4
+    assert "Школа отнесена к ШНОР" in [c.value for c in sheet[2] if c.value][-1] + "".join(
+        str(c.value) for r in sheet.iter_rows(min_row=2) for c in r
+    )
+    docx = client.get(reverse("identification:export", args=[run.pk, "docx"]))
+    document = Document(io.BytesIO(docx.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Приложение к приказу" in text and "Список школ с низкими" in text
+    cells = [c.text for c in document.tables[0].rows[1].cells]
+    assert cells[2] == "МБОУ СОШ № 1" and "две и более" not in cells[3]
+
+
+def test_the_identification_page_runs_a_background_job(listed: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(listed["users"]["region"])
+    response = client.post(
+        reverse("identification:index"), {"methodology": federal().pk, "year": 2025}
+    )
+    job = Job.objects.get()
+    assert response.url == reverse("job", args=[job.pk])
+    assert client.get(response.url).content.decode().count("hx-trigger") == 1
+    assert run_pending() == 1
+    job.refresh_from_db()
+    run = Run.objects.get()
+    assert job.status == "done" and job.result["run_id"] == run.pk and job.progress == job.total
+    page = client.get(reverse("identification:run", args=[run.pk])).content.decode()
+    assert "Школа отнесена к ШНОР" in page
+
+
+def test_two_methodologies_compare_on_the_same_data(listed: dict[str, Any]) -> None:
+    user = listed["users"]["region"]
+    a = do_run_identification(federal(), 2025, acting_user=user)
+    b = do_run_identification(Methodology.objects.get(code="comparative"), 2025, acting_user=user)
+    client = Client()
+    client.force_login(user)
+    page = client.get(reverse("identification:compare") + f"?a={a.pk}&b={b.pk}")
+    assert page.status_code == 200 and "школ с разным статусом" in page.content.decode()
+
+
+def test_saving_parameters_makes_a_new_version_and_keeps_the_old(listed: dict[str, Any]) -> None:
+    user = listed["users"]["region"]
+    old = federal()
+    new = do_save_methodology_version(old, {"low_share": 0.45}, acting_user=user)
+    assert (new.code, new.version, new.parent) == ("federal", 2, old)
+    assert old.definition["parameters"]["low_share"]["value"] == 0.3
+    run = do_run_identification(new, 2025, acting_user=user)
+    assert run.counts.get("low_results", 0) == 0  # 40% and 35% are below 45%
+    clone = do_save_methodology_version(
+        old, {}, acting_user=user, code="federal-local", name="Региональная модель"
+    )
+    assert (clone.code, clone.version, clone.name) == ("federal-local", 1, "Региональная модель")
+    client = Client()
+    client.force_login(user)
+    response = client.post(
+        reverse("identification:methodology", args=[old.pk]),
+        {
+            "low_share": "0,35",
+            "min_participants": "5",
+            "combine": "all",
+            "kinds": "ВПР, ОГЭ",
+            "subjects": "Математика",
+            "excluded_kinds": ["коррекционная"],
+            "code": "federal",
+        },
+    )
+    saved = Methodology.objects.get(code="federal", version=3)
+    assert response.status_code == 302
+    assert saved.definition["parameters"]["kinds"]["value"] == ["ВПР", "ОГЭ"]
+    assert saved.definition["parameters"]["combine"]["value"] == "all"
+    bad = client.post(
+        reverse("identification:methodology", args=[old.pk]),
+        {
+            "low_share": "много",
+            "min_participants": "5",
+            "combine": "any",
+            "kinds": "ВПР",
+            "subjects": "Математика",
+            "code": "federal",
+        },
+    )
+    assert "ожидается число" in bad.content.decode()
+
+
+def test_the_identify_command_writes_csv_and_xlsx(listed: dict[str, Any], tmp_path: Path) -> None:
+    output = tmp_path / "list.csv"
+    call_command(
+        "identify",
+        year=2025,
+        methodology="federal",
+        municipality="Северный район",
+        output=output,
+        verbosity=0,
+    )
+    rows = list(csv.reader(output.open(encoding="utf-8")))
+    assert [r[0] for r in rows[1:]] == ["100", "200"]
+    call_command(
+        "identify",
+        year=2025,
+        methodology="sayansky",
+        region="Тестовая область",
+        output=tmp_path / "l.xlsx",
+        verbosity=0,
+    )
+    assert load_workbook(tmp_path / "l.xlsx")["Показатели"].max_row == 13
+    assert Run.objects.filter(started_by=None).count() == 2
+    system = SystemUser()
+    assert system.is_superuser and system.pk is None
