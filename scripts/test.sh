@@ -16,30 +16,12 @@ export SHNOR_DATA_DIR="$(mktemp -d)"
 echo "== tests on SQLite"
 DATABASE_URL="sqlite:///$SHNOR_DATA_DIR/test.sqlite3" .venv/bin/pytest
 
-postgres_url="${DATABASE_URL:-}"
-cleanup() { :; }
-if [[ "$postgres_url" != postgres* ]]; then
-  pg_bin="$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1)" 2>/dev/null || true)"
-  if [[ -n "$pg_bin" && -x "$pg_bin/pg_ctl" ]]; then
-    pg_dir="$(mktemp -d)"
-    port=$(( 20000 + RANDOM % 20000 ))
-    as_owner=()
-    if [[ "$(id -u)" == 0 ]]; then
-      chown postgres "$pg_dir"
-      as_owner=(runuser -u postgres --)
-    fi
-    "${as_owner[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U shnor --auth=trust -E UTF8 >/dev/null
-    "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
-      -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
-    cleanup() { "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null || true; }
-    postgres_url="postgres://shnor@127.0.0.1:$port/postgres"
-  fi
-fi
-trap cleanup EXIT
-
-if [[ "$postgres_url" == postgres* ]]; then
-  echo "== tests on PostgreSQL"
-  DATABASE_URL="$postgres_url" .venv/bin/pytest -m "not browser"
-else
-  echo "== PostgreSQL not available here: the suite ran on SQLite only"
+echo "== tests on PostgreSQL"
+status=0
+scripts/with-postgres.sh .venv/bin/pytest -m "not browser" || status=$?
+if [[ $status == 77 ]]; then
+  echo "== PostgreSQL is not installed here: the suite ran on SQLite only"
+  if [[ -n "${CI:-}" ]]; then exit 1; fi
+elif [[ $status != 0 ]]; then
+  exit "$status"
 fi

@@ -54,15 +54,19 @@ def resolve_procedure(rows: list[Row], problem: Callable[[Row, str, str], None])
     """Kind, subject and grade → keys; «Отметка 2» and the below-minimum count reconciled."""
     kinds = {normalize_name(k.code): k for k in ProcedureKind.objects.all()}
     subjects = subject_lookup()
+    kind_of = {raw: kinds.get(normalize_name(raw)) for raw in {r.values["kind_code"] for r in rows}}
+    subject_of = {
+        raw: subjects.get(normalize_name(raw)) for raw in {r.values["subject_name"] for r in rows}
+    }
     for row in rows:
         v = row.values
-        kind = kinds.get(normalize_name(v["kind_code"]))
+        kind = kind_of[v["kind_code"]]
         if kind is None:
             problem(
                 row, "kind_code", "одна из процедур: " + ", ".join(k.code for k in kinds.values())
             )
         v["kind_id"] = kind.pk if kind else None
-        v["subject_id"] = subjects.get(normalize_name(v["subject_name"]))
+        v["subject_id"] = subject_of[v["subject_name"]]
         if v["subject_id"] is None:
             problem(
                 row,

@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from shnor.core.audit import record_audit
 from shnor.core.jobs import Progress, job_kind
@@ -391,16 +392,17 @@ class Importer:
             new_values = tuple(row.values.get(f) for f in self.value_fields)
             old = existing.get(key)
             if old is None:
-                to_create.append(self.model(**{f: row.values.get(f) for f in fields}))
+                to_create.append(key + new_values)
             elif tuple(self.comparable(v) for v in old[len(self.key_fields) : -1]) != tuple(
                 self.comparable(v) for v in new_values
             ):
-                to_update.append(self.model(pk=old[-1], **{f: row.values.get(f) for f in fields}))
+                to_update.append(
+                    self.model(pk=old[-1], **dict(zip(fields, key + new_values, strict=True)))
+                )
             else:
                 report.unchanged += 1
             progress.advance()
-        for batch in chunks(to_create, 5000):
-            self.model.objects.bulk_create(batch)
+        insert_rows(self.model, fields, to_create)
         for batch in chunks(to_update, 2000):
             self.model.objects.bulk_update(batch, list(self.value_fields))
         report.added, report.changed = len(to_create), len(to_update)
@@ -408,6 +410,35 @@ class Importer:
     @staticmethod
     def comparable(value: Any) -> Any:
         return Decimal(value).normalize() if isinstance(value, (Decimal, float)) else value
+
+
+def insert_rows(
+    model: type[models.Model], fields: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Plain INSERTs of parsed values: bulk_create builds a model instance and preps every value
+    through its field, which dominates the time of a large import. Parsers already return the
+    database's Python types (int, Decimal, str, bool, None), which both backends adapt."""
+    if not rows:
+        return
+    meta = model._meta
+    columns = [meta.get_field(f).column for f in fields]
+    stamp_fields = [f for f in meta.concrete_fields if f.name in ("created", "updated")]
+    stamps = [f.column for f in stamp_fields]
+    now = [f.get_db_prep_save(timezone.now(), connection) for f in stamp_fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns + stamps))}) "
+        f"VALUES ({', '.join(['%s'] * (len(columns) + len(stamps)))})"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY is several times faster than INSERTs there
+            names = ", ".join(map(quote, columns + stamps))
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, *now))
+            return
+        for batch in chunks(rows, 5000):
+            cursor.executemany(sql, [(*row, *now) for row in batch])
 
 
 def chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
