@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import backend, results_frame, schools_frame, setup_django, timed  # noqa: E402
+from synthetic import backend, results_frame, schools_frame, setup_django, timed
 
 ROWS = 200_000
 
@@ -55,7 +55,7 @@ def main() -> None:
     )
 
 
-def pl_alias(column: str, header: str):  # noqa: ANN201 - a Polars expression
+def pl_alias(column: str, header: str):
     import polars as pl
 
     return pl.col(column).alias(header)

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from shnor.accounts.choices import Role
 from shnor.core.audit import record_audit
+from shnor.core.importing import insert_rows
 from shnor.core.jobs import Progress
 from shnor.identification.choices import LISTED, Movement
 from shnor.identification.data import load_inputs
@@ -44,18 +45,45 @@ def run_scope(
     raise NotAllowed("Запуск выявления доступен координаторам")
 
 
-def evidence_lists(evaluation: Evaluation) -> dict[int, list[dict[str, Any]]]:
-    """Evidence per school as plain lists of dicts, built column-wise."""
-    labels = {spec["code"]: spec["label"] for spec in evaluation.indicators}
-    grouped = evaluation.evidence.group_by("school_id", maintain_order=True).agg(
-        pl.struct(
-            "indicator", "applicable", "triggered", "value", "reference", "threshold", "detail"
-        ).alias("items")
+def status_rows(evaluation: Evaluation, listed_before: set[int]) -> pl.DataFrame:
+    """One row per school: status, counts, movement and its evidence as a JSON array, built
+    column-wise (a run of a large region stores tens of thousands of these)."""
+    labels = pl.DataFrame(
+        {
+            "indicator": [i["code"] for i in evaluation.indicators],
+            "label": [i["label"] for i in evaluation.indicators],
+        }
     )
-    return {
-        school_id: [{**item, "label": labels[item["indicator"]]} for item in items]
-        for school_id, items in grouped.iter_rows()
-    }
+    evidence = (
+        evaluation.evidence.join(labels, on="indicator", how="left", maintain_order="left")
+        .select(
+            "school_id",
+            item=pl.struct(
+                "indicator",
+                "label",
+                "applicable",
+                "triggered",
+                "value",
+                "reference",
+                "threshold",
+                "detail",
+            ).struct.json_encode(),
+        )
+        .group_by("school_id", maintain_order=True)
+        .agg(evidence=pl.format("[{}]", pl.col("item").str.join(",")))
+    )
+    before = pl.col("school_id").is_in(list(listed_before))
+    listed = pl.col("status") == LISTED
+    return evaluation.statuses.join(evidence, on="school_id", how="left").with_columns(
+        movement=pl.when(listed & before)
+        .then(pl.lit(Movement.STAYED.value))
+        .when(listed)
+        .then(pl.lit(Movement.ENTERED.value))
+        .when(before)
+        .then(pl.lit(Movement.LEFT.value))
+        .otherwise(pl.lit(Movement.OUTSIDE.value)),
+        evidence=pl.col("evidence").fill_null("[]"),
+    )
 
 
 def previous_run(run: Run) -> Run | None:
@@ -92,7 +120,6 @@ def do_run_identification(
     progress.advance(1, "Расчёт показателей")
     evaluation = evaluate(methodology.definition, year, inputs)
     progress.advance(1, "Сохранение результатов")
-    evidence = evidence_lists(evaluation)
     with transaction.atomic():
         run = Run.objects.create(
             methodology=methodology,
@@ -109,39 +136,28 @@ def do_run_identification(
             if run.previous
             else set()
         )
-        statuses = []
-        for school_id, status, triggered, applicable, total in evaluation.statuses.iter_rows():
-            listed = status == LISTED
-            movement = (
-                Movement.STAYED
-                if listed and school_id in listed_before
-                else Movement.ENTERED
-                if listed
-                else Movement.LEFT
-                if school_id in listed_before
-                else Movement.OUTSIDE
-            )
-            statuses.append(
-                SchoolStatus(
-                    run=run,
-                    school_id=school_id,
-                    status=status,
-                    indicators_triggered=triggered,
-                    indicators_applicable=applicable,
-                    indicators_total=total,
-                    movement=movement,
-                    evidence=evidence.get(school_id, []),
-                )
-            )
-        SchoolStatus.objects.bulk_create(statuses, batch_size=2000)
-        counts = evaluation.statuses.group_by("status").len()
-        run.counts = {s: n for s, n in counts.iter_rows()}
-        run.counts.update(
-            {
-                m.value: sum(1 for s in statuses if s.movement == m)
-                for m in (Movement.ENTERED, Movement.STAYED, Movement.LEFT)
-            }
+        rows = status_rows(evaluation, listed_before).with_columns(run_id=pl.lit(run.pk))
+        fields = (
+            "run_id",
+            "school_id",
+            "status",
+            "indicators_triggered",
+            "indicators_applicable",
+            "indicators_total",
+            "movement",
+            "evidence",
         )
+        insert_rows(SchoolStatus, fields, list(rows.select(fields).iter_rows()))
+        run.counts = {
+            **dict(rows.group_by("status").len().iter_rows()),
+            **{
+                m: n
+                for m, n in rows.group_by("movement").len().iter_rows()
+                if m != Movement.OUTSIDE
+            },
+        }
+        for movement in (Movement.ENTERED, Movement.STAYED, Movement.LEFT):
+            run.counts.setdefault(movement.value, 0)
         run.seconds = round(time.perf_counter() - started, 3)
         run.save(update_fields=["previous", "counts", "seconds"])
         record_audit(

@@ -1,6 +1,7 @@
 """The building blocks of methodologies. Each block turns one indicator's (bound) spec, the run
-year and the inputs into evidence rows: school_id, applicable, triggered, value, reference,
-threshold, detail. A school without a row is taken as «not applicable»."""
+year and the inputs into a lazy query of evidence rows: school_id, applicable, triggered, value,
+reference, threshold, detail. A school without a row is taken as «not applicable». The queries
+of all indicators are collected together, so Polars shares their common parts."""
 
 from __future__ import annotations
 
@@ -69,10 +70,6 @@ def shown(expr: pl.Expr, scale: float = 1.0, digits: int = 1) -> pl.Expr:
     )
 
 
-def empty() -> pl.DataFrame:
-    return pl.DataFrame(schema=EVIDENCE_SCHEMA)
-
-
 # -- low procedures ------------------------------------------------------------------------
 
 
@@ -85,37 +82,54 @@ def procedure_rows(spec: dict[str, Any], years: list[int], inputs: Inputs) -> pl
             valid=(pl.col("participants") >= max(1, spec["min_participants"]))
             & pl.col("below_min").is_not_null(),
             share=pl.col("below_min") / pl.col("participants"),
-            procedure=pl.format("{} {} {} кл.", "kind", "subject", "grade"),
         )
         .with_columns(low=pl.col("valid") & (pl.col("share") >= spec["low_share"] - EPSILON))
-        .with_columns(
-            note=pl.when(pl.col("low")).then(
-                pl.format("{} ({}): {}%", "procedure", "year", shown(pl.col("share"), 100))
-            )
-        )
     )
 
 
-def low_procedures(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFrame:
+def low_notes(rows: pl.LazyFrame, keys: list[str], separator: str) -> pl.LazyFrame:
+    """«ВПР Математика 5 кл. (2025): 40,0%» for every low result, joined per `keys`; built for
+    the low rows only, since most rows never need words."""
+    return (
+        rows.filter(pl.col("low"))
+        .with_columns(
+            note=pl.format(
+                "{} {} {} кл. ({}): {}%",
+                "kind",
+                "subject",
+                "grade",
+                "year",
+                shown(pl.col("share"), 100),
+            )
+        )
+        .group_by(keys)
+        .agg(note=pl.col("note").sort().str.join(separator))
+    )
+
+
+def low_procedures(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.LazyFrame:
     years = sorted(year + offset for offset in spec["years"])
     rows = procedure_rows(spec, years, inputs)
     mode = spec["mode"]
     if mode == "count_in_year":
+        current = rows.filter(pl.col("year") == years[-1])
         per_school = (
-            rows.filter(pl.col("year") == years[-1])
-            .group_by("school_id")
-            .agg(
-                applicable=pl.col("valid").any(),
-                value=pl.col("low").sum().cast(pl.Float64),
-                detail=pl.col("note").drop_nulls().sort().str.join("; "),
+            current.group_by("school_id")
+            .agg(applicable=pl.col("valid").any(), value=pl.col("low").sum().cast(pl.Float64))
+            .join(low_notes(current, ["school_id"], "; "), on="school_id", how="left")
+            .with_columns(
+                detail=pl.col("note"), triggered=pl.col("value") >= spec["min_count"] - EPSILON
             )
-            .with_columns(triggered=pl.col("value") >= spec["min_count"] - EPSILON)
         )
     elif mode == "same_procedure_all_years":
-        per_procedure = rows.group_by("school_id", "kind", "subject", "grade").agg(
-            complete=pl.col("valid").sum() == len(years),
-            always_low=pl.col("low").sum() == len(years),
-            note=pl.col("note").drop_nulls().sort().str.join(", "),
+        keys = ["school_id", "kind", "subject", "grade"]
+        per_procedure = (
+            rows.group_by(keys)
+            .agg(
+                complete=pl.col("valid").sum() == len(years),
+                always_low=pl.col("low").sum() == len(years),
+            )
+            .join(low_notes(rows, keys, ", "), on=keys, how="left")
         )
         per_school = (
             per_procedure.group_by("school_id")
@@ -127,10 +141,11 @@ def low_procedures(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFr
             .with_columns(triggered=pl.col("value") >= 1)
         )
     else:  # any_procedure_each_year
-        per_year = rows.group_by("school_id", "year").agg(
-            any_valid=pl.col("valid").any(),
-            any_low=pl.col("low").any(),
-            note=pl.col("note").drop_nulls().sort().str.join(", "),
+        keys = ["school_id", "year"]
+        per_year = (
+            rows.group_by(keys)
+            .agg(any_valid=pl.col("valid").any(), any_low=pl.col("low").any())
+            .join(low_notes(rows, keys, ", "), on=keys, how="left")
         )
         per_school = (
             per_year.group_by("school_id")
@@ -141,18 +156,14 @@ def low_procedures(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFr
             )
             .with_columns(triggered=pl.col("value") >= len(years))
         )
-    return (
-        per_school.with_columns(
-            triggered=pl.col("triggered") & pl.col("applicable"),
-            reference=pl.lit(None, pl.Float64),
-            threshold=pl.lit(float(spec["low_share"]) * 100),
-            detail=pl.when(pl.col("detail") == "")
-            .then(pl.lit("низких результатов нет"))
-            .otherwise(pl.col("detail")),
-        )
-        .select(EVIDENCE_COLUMNS)
-        .collect()
-    )
+    return per_school.with_columns(
+        triggered=pl.col("triggered") & pl.col("applicable"),
+        reference=pl.lit(None, pl.Float64),
+        threshold=pl.lit(float(spec["low_share"]) * 100),
+        detail=pl.when(pl.col("detail").is_null() | (pl.col("detail") == ""))
+        .then(pl.lit("низких результатов нет"))
+        .otherwise(pl.col("detail")),
+    ).select(EVIDENCE_COLUMNS)
 
 
 # -- result level and dynamics ---------------------------------------------------------------
@@ -206,7 +217,7 @@ def comparison_values(
     )
 
 
-def result_level(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFrame:
+def result_level(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.LazyFrame:
     metric = spec["metric"]
     dynamics = spec.get("dynamics")
     window = int(dynamics["window"]) if dynamics else 1
@@ -311,7 +322,6 @@ def result_level(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFram
             detail=pl.concat_str(detail_parts, separator="; ") if detail_parts else pl.lit(""),
         )
         .select(EVIDENCE_COLUMNS)
-        .collect()
     )
 
 
@@ -333,7 +343,7 @@ CONTEXT_EXPRESSIONS: dict[str, pl.Expr] = {
 }
 
 
-def context(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFrame:
+def context(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.LazyFrame:
     """A context field of the run year, or of the latest earlier year within `max_age` years."""
     field = spec["field"]
     max_age = int(spec.get("max_age", 1))
@@ -349,30 +359,26 @@ def context(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.DataFrame:
     op = spec["op"]
     numeric = op not in ("is_true", "is_false")
     value = pl.col("field_value").cast(pl.Float64)
-    return (
-        latest.with_columns(
-            applicable=pl.lit(True),
-            triggered=compare(pl.col("field_value"), op, float(spec["value"]) if numeric else 0.0),
-            value=value,
-            reference=pl.lit(None, pl.Float64),
-            threshold=pl.lit(float(spec["value"]) if numeric else None, pl.Float64),
-            detail=pl.format(
-                "{} ({}): {}",
-                pl.lit(CONTEXT_FIELDS[field]),
-                "year",
-                pl.when(pl.col("field_value").cast(pl.Utf8) == "true")
-                .then(pl.lit("да"))
-                .when(pl.col("field_value").cast(pl.Utf8) == "false")
-                .then(pl.lit("нет"))
-                .otherwise(shown(value)),
-            ),
-        )
-        .select(EVIDENCE_COLUMNS)
-        .collect()
-    )
+    return latest.with_columns(
+        applicable=pl.lit(True),
+        triggered=compare(pl.col("field_value"), op, float(spec["value"]) if numeric else 0.0),
+        value=value,
+        reference=pl.lit(None, pl.Float64),
+        threshold=pl.lit(float(spec["value"]) if numeric else None, pl.Float64),
+        detail=pl.format(
+            "{} ({}): {}",
+            pl.lit(CONTEXT_FIELDS[field]),
+            "year",
+            pl.when(pl.col("field_value").cast(pl.Utf8) == "true")
+            .then(pl.lit("да"))
+            .when(pl.col("field_value").cast(pl.Utf8) == "false")
+            .then(pl.lit("нет"))
+            .otherwise(shown(value)),
+        ),
+    ).select(EVIDENCE_COLUMNS)
 
 
-BLOCK_FUNCTIONS: dict[str, Callable[[dict[str, Any], int, Inputs], pl.DataFrame]] = {
+BLOCK_FUNCTIONS: dict[str, Callable[[dict[str, Any], int, Inputs], pl.LazyFrame]] = {
     "low_procedures": low_procedures,
     "result_level": result_level,
     "context": context,

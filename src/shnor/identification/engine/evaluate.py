@@ -42,11 +42,12 @@ def evaluate(definition: dict[str, Any], year: int, inputs: Inputs) -> Evaluatio
     indicators = [bind(spec, params) for spec in definition["indicators"]]
     codes = [spec["code"] for spec in indicators]
 
-    frames = []
+    queries = []
     for order, spec in enumerate(indicators):
         rows = BLOCK_FUNCTIONS[spec["block"]](spec, year, scoped)
-        frames.append(
-            schools.select("school_id")
+        queries.append(
+            schools.lazy()
+            .select("school_id")
             .join(rows, on="school_id", how="left")
             .with_columns(
                 pl.col("applicable").fill_null(False),
@@ -57,6 +58,7 @@ def evaluate(definition: dict[str, Any], year: int, inputs: Inputs) -> Evaluatio
                 order=pl.lit(order),
             )
         )
+    frames = pl.collect_all(queries)
     evidence = pl.concat(frames) if frames else pl.DataFrame(schema=EVIDENCE_SCHEMA)
 
     wide = evidence.pivot(
