@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import backend, best_of, results_frame, schools_frame, setup_django  # noqa: E402
+from synthetic import backend, best_of, results_frame, schools_frame, setup_django
 
 YEARS = [2021, 2022, 2023, 2024, 2025]
 YEAR = YEARS[-1]
