@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from shnor.accounts.choices import Role
 from shnor.accounts.models import User
@@ -14,6 +15,8 @@ from shnor.assessments.models import ProcedureKind, Result, Subject
 from shnor.registry.models import Municipality, Region, School
 
 os.environ.setdefault("SHNOR_FAST_HASHER", "1")
+# Tests create many users; the production hasher would spend seconds on each fixture.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DATA_DIR = Path(os.environ.get("SHNOR_DATA_DIR", Path.cwd() / "data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # SQLite cannot create its file's folder
 DEBUG = env_bool("SHNOR_DEBUG", True)
 SECRET_KEY = os.environ.get("SHNOR_SECRET_KEY") or (
     "shnor-development-key-not-for-production" if DEBUG else ""
@@ -97,6 +98,8 @@ def database_config() -> dict[str, object]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
         config["CONN_MAX_AGE"] = 0
+        # A file, not memory, so that the columnar reader's own connection sees test data too.
+        config["TEST"] = {"NAME": str(Path(str(config["NAME"])).with_suffix(".test.sqlite3"))}
     return config
 
 

@@ -38,7 +38,7 @@ def flag(item: dict[str, Any] | None) -> str:
 
 
 def ordered(statuses: QuerySet[SchoolStatus]) -> QuerySet[SchoolStatus]:
-    return statuses.select_related("school", "school__municipality").order_by(
+    return statuses.select_related("school__municipality", "run").order_by(
         "school__municipality__name", "school__name"
     )
 
@@ -89,7 +89,7 @@ def to_xlsx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
     )
     for status, row in zip(ordered(statuses), table_rows(run, statuses), strict=True):
         row[3] = labels[row[3]]
-        sheet.append([*row, explain(status.status, status.evidence)])
+        sheet.append([*row, explain(status.status, status.items)])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -159,9 +159,7 @@ def to_docx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
             cell.paragraphs[0].runs[0].bold = True
         for number, s in enumerate(selected, start=1):
             cells = table.add_row().cells
-            reasons = "; ".join(
-                f"{e['label']} ({e['detail']})" for e in s.evidence if e["triggered"]
-            )
+            reasons = "; ".join(f"{e['label']} ({e['detail']})" for e in s.items if e["triggered"])
             for cell, text in zip(
                 cells,
                 (str(number), s.school.municipality.name, s.school.name, reasons),

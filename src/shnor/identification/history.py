@@ -25,7 +25,9 @@ def latest_run(user: Any, code: str | None = None) -> Run | None:
 def statuses_by_school(run: Run, user: Any, group: str | None = None) -> dict[Any, Any]:
     """The run's statuses visible to the user: per school, or counts per `group` and status."""
     rows = (
-        SchoolStatus.objects.restrict(user).filter(run=run).select_related("school__municipality")
+        SchoolStatus.objects.restrict(user)
+        .filter(run=run)
+        .select_related("school__municipality", "run")
     )
     if group:
         counts: dict[Any, dict[str, int]] = {}
@@ -62,8 +64,8 @@ def compare_runs(first: Run, second: Run, user: Any) -> list[dict[str, Any]]:
                 "school": school,
                 "left": left,
                 "right": right,
-                "left_reasons": [e for e in left.evidence if e["triggered"]] if left else [],
-                "right_reasons": [e for e in right.evidence if e["triggered"]] if right else [],
+                "left_reasons": [e for e in left.items if e["triggered"]] if left else [],
+                "right_reasons": [e for e in right.items if e["triggered"]] if right else [],
             }
         )
     return differences

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -84,6 +87,10 @@ class Run(DomainModel):
         where = self.municipality.name if self.municipality else self.region.name
         return f"{self.methodology.name}, {self.year}, {where}"
 
+    @cached_property
+    def indicator_labels(self) -> dict[str, str]:
+        return {i["code"]: i["label"] for i in self.definition["indicators"]}
+
 
 class SchoolStatus(models.Model):
     """A school's status in a run, with the evidence of every indicator."""
@@ -120,3 +127,10 @@ class SchoolStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school}: {self.get_status_display()}"
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        """The evidence with each indicator's label, which the run's definition holds once
+        rather than every school's row."""
+        labels = self.run.indicator_labels
+        return [{**e, "label": labels.get(e["indicator"], e["indicator"])} for e in self.evidence]

@@ -48,25 +48,11 @@ def run_scope(
 def status_rows(evaluation: Evaluation, listed_before: set[int]) -> pl.DataFrame:
     """One row per school: status, counts, movement and its evidence as a JSON array, built
     column-wise (a run of a large region stores tens of thousands of these)."""
-    labels = pl.DataFrame(
-        {
-            "indicator": [i["code"] for i in evaluation.indicators],
-            "label": [i["label"] for i in evaluation.indicators],
-        }
-    )
     evidence = (
-        evaluation.evidence.join(labels, on="indicator", how="left", maintain_order="left")
-        .select(
+        evaluation.evidence.select(
             "school_id",
             item=pl.struct(
-                "indicator",
-                "label",
-                "applicable",
-                "triggered",
-                "value",
-                "reference",
-                "threshold",
-                "detail",
+                "indicator", "applicable", "triggered", "value", "reference", "threshold", "detail"
             ).struct.json_encode(),
         )
         .group_by("school_id", maintain_order=True)

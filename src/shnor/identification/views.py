@@ -89,7 +89,7 @@ def filtered_statuses(request: HttpRequest, run: Run) -> Any:
     rows = (
         SchoolStatus.objects.restrict(request.user)
         .filter(run=run)
-        .select_related("school__municipality")
+        .select_related("school__municipality", "run")
     )
     for param in ("status", "movement"):
         if request.GET.get(param):
@@ -107,7 +107,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = filtered_statuses(request, run).order_by("school__municipality__name", "school__name")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     for status in page:
-        status.why = explain(status.status, status.evidence)
+        status.why = explain(status.status, status.items)
     left = (
         SchoolStatus.objects.restrict(request.user)
         .filter(run=run, movement=Movement.LEFT)

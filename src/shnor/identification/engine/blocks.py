@@ -74,16 +74,18 @@ def shown(expr: pl.Expr, scale: float = 1.0, digits: int = 1) -> pl.Expr:
 
 
 def procedure_rows(spec: dict[str, Any], years: list[int], inputs: Inputs) -> pl.LazyFrame:
-    """Procedure results of the selection in the given years, each marked valid and low."""
+    """Procedure results of the selection in the given years, each marked valid and low. The
+    years are filtered last, so that indicators over other years share the rest of the plan."""
     return (
         inputs.results.lazy()
-        .filter(selection(spec.get("select", {})) & pl.col("year").is_in(years))
+        .filter(selection(spec.get("select", {})))
         .with_columns(
             valid=(pl.col("participants") >= max(1, spec["min_participants"]))
             & pl.col("below_min").is_not_null(),
             share=pl.col("below_min") / pl.col("participants"),
         )
         .with_columns(low=pl.col("valid") & (pl.col("share") >= spec["low_share"] - EPSILON))
+        .filter(pl.col("year").is_in(years))
     )
 
 
