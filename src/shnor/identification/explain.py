@@ -6,15 +6,25 @@ from typing import Any
 
 from shnor.identification.choices import Status
 
+HEADLINES = {
+    Status.LOW_RESULTS: "Школа отнесена к ШНОР.",
+    Status.RISK_ZONE: "Школа в зоне риска.",
+}
+
+
+def headline(status: str, evidence: list[dict[str, Any]]) -> str:
+    """The first sentence of the explanation; the triggered indicators follow it as a list."""
+    if status in HEADLINES:
+        return f"{HEADLINES[status]} Сработали показатели:"
+    return explain(status, evidence)
+
 
 def explain(status: str, evidence: list[dict[str, Any]]) -> str:
     triggered = [e for e in evidence if e["triggered"]]
     applicable = [e for e in evidence if e["applicable"]]
     reasons = "; ".join(f"{e['label']} — {e['detail']}" for e in triggered)
-    if status == Status.LOW_RESULTS:
-        return f"Школа отнесена к ШНОР. Сработали показатели: {reasons}."
-    if status == Status.RISK_ZONE:
-        return f"Школа в зоне риска. Сработали показатели: {reasons}."
+    if status in HEADLINES:
+        return f"{HEADLINES[status]} Сработали показатели: {reasons}."
     if status == Status.INSUFFICIENT_DATA:
         return (
             "Недостаточно данных для вывода: по основным показателям нет результатов с "

@@ -37,6 +37,16 @@ def statuses_by_school(run: Run, user: Any, group: str | None = None) -> dict[An
     return {s.school_id: s for s in rows}
 
 
+def visible_counts(run: Run, user: Any) -> dict[str, int]:
+    """The run's counts of statuses and movements among the schools the user sees."""
+    rows = SchoolStatus.objects.restrict(user).filter(run=run)
+    counts: dict[str, int] = {"entered": 0, "stayed": 0, "left": 0}
+    for field in ("status", "movement"):
+        counts.update({row[field]: row["n"] for row in rows.values(field).annotate(n=Count("pk"))})
+    counts["total"] = rows.count()
+    return counts
+
+
 def school_history(school: Any) -> list[SchoolStatus]:
     """The school's status in the latest run of each methodology and year, newest year first."""
     latest: dict[tuple[str, int], SchoolStatus] = {}

@@ -16,10 +16,10 @@ from shnor.accounts.choices import Action
 from shnor.core.jobs import enqueue
 from shnor.core.scope import can
 from shnor.identification.choices import Movement, Status
-from shnor.identification.engine.definition import DefinitionError
-from shnor.identification.explain import explain
+from shnor.identification.engine.definition import DefinitionError, bind, parameter_values
+from shnor.identification.explain import headline
 from shnor.identification.exports import to_csv, to_docx, to_xlsx
-from shnor.identification.history import compare_runs
+from shnor.identification.history import compare_runs, visible_counts
 from shnor.identification.models import Methodology, Run, SchoolStatus
 from shnor.identification.services import do_save_methodology_version, latest_methodologies
 from shnor.registry.models import Municipality
@@ -107,7 +107,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = filtered_statuses(request, run).order_by("school__municipality__name", "school__name")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     for status in page:
-        status.why = explain(status.status, status.items)
+        status.why = headline(status.status, status.items)
     left = (
         SchoolStatus.objects.restrict(request.user)
         .filter(run=run, movement=Movement.LEFT)
@@ -118,6 +118,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "identification/run.html",
         {
             "run": run,
+            "counts": visible_counts(run, request.user),
             "page": page,
             "statuses": Status.choices,
             "movements": Movement.choices,
@@ -152,13 +153,21 @@ def run_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     first = visible_run(request, int(request.GET.get("a", 0)))
     second = visible_run(request, int(request.GET.get("b", 0)))
+    differences = compare_runs(first, second, request.user)
+    matrix: dict[tuple[str, str], int] = {}
+    for d in differences:
+        key = (d["left"].status if d["left"] else "—", d["right"].status if d["right"] else "—")
+        matrix[key] = matrix.get(key, 0) + 1
     return render(
         request,
         "identification/compare.html",
         {
             "first": first,
             "second": second,
-            "differences": compare_runs(first, second, request.user),
+            "count": len(differences),
+            "matrix": sorted(matrix.items(), key=lambda item: -item[1]),
+            "page": Paginator(differences, 50).get_page(request.GET.get("page")),
+            "query": f"a={first.pk}&b={second.pk}",
         },
     )
 
@@ -207,6 +216,9 @@ def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "identification/methodology.html",
         {
             "m": methodology,
+            "bands": bind(
+                methodology.definition["status"]["bands"], parameter_values(methodology.definition)
+            ),
             "may_edit": may_edit,
             "errors": errors,
             "parameters": [
