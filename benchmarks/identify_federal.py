@@ -101,6 +101,8 @@ def main() -> None:
     import duckdb
 
     from shnor.core.system import SystemUser
+    from shnor.identification.data import load_inputs
+    from shnor.identification.engine.evaluate import evaluate
     from shnor.identification.models import Methodology, Run
     from shnor.identification.services import do_run_identification
 
@@ -108,6 +110,7 @@ def main() -> None:
     query = FEDERAL_SQL.format(path=csv_path, year=YEAR, previous=YEAR - 1)
     baseline, listed = best_of(args.repeats, lambda: {r[0] for r in duckdb.sql(query).fetchall()})
     methodology = Methodology.objects.get(code="federal")
+    definition = methodology.definition
     ours, run = best_of(
         args.repeats, lambda: do_run_identification(methodology, YEAR, acting_user=SystemUser())
     )
@@ -124,6 +127,12 @@ def main() -> None:
     print(
         f"  shnor run, whole process:         {ours:.2f} s  "
         f"(ratio {ours / baseline:.2f}× the baseline)"
+    )
+    read, inputs = best_of(args.repeats, lambda: load_inputs(run.region_id, definition, YEAR))
+    compute, _ = best_of(args.repeats, lambda: evaluate(definition, YEAR, inputs))
+    print(
+        f"    of which: reading {read:.2f} s ({inputs.results.height:,} results), "
+        f"evaluating {compute:.2f} s, storing and the rest {ours - read - compute:.2f} s"
     )
 
 
