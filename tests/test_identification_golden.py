@@ -306,3 +306,77 @@ def test_every_builtin_cites_its_source_and_labels_its_parameters(code: str) -> 
     assert "seeds/" in spec["source"]
     assert all(p["label"] for p in spec["parameters"].values())
     assert all(i["label"] for i in spec["indicators"])
+
+
+# One fixture with every edge case, and the status each built-in methodology gives each school.
+EDGE_SCHOOLS = {
+    1: "exactly 30% in two procedures this year",
+    2: "zero participants everywhere",
+    3: "below the minimum number of participants",
+    4: "low this year, no data the year before",
+    5: "basic school (ООШ) low in ОГЭ and ВПР, no grade 11",
+    6: "primary school (НОШ), only grade 4",
+    7: "low in different procedures in two years",
+    8: "all fine, three years",
+}
+
+
+def edge_inputs(with_regional_averages: bool) -> object:
+    schools = [school(i, {5: "ООШ", 6: "НОШ"}.get(i, "СОШ")) for i in EDGE_SCHOOLS]
+    rows = [
+        result(1, YEAR, *VPR_M5, 20, 6, 3.2),
+        result(1, YEAR, *OGE_M, 10, 3, 3.1),
+        result(2, YEAR, *VPR_M5, 0, 0),
+        result(2, YEAR, *OGE_M, 0, 0),
+        result(3, YEAR, *VPR_M5, 4, 4),
+        result(3, YEAR, *OGE_M, 3, 2),
+        result(4, YEAR, *VPR_M5, 20, 8, 3.0),
+        result(5, YEAR, *OGE_M, 12, 5, 2.9),
+        result(5, YEAR, *VPR_R6, 12, 4, 3.1),
+        result(6, YEAR, "ВПР", "Математика", 4, 9, 1, 3.9),
+        result(6, YEAR - 1, "ВПР", "Математика", 4, 9, 1, 3.8),
+        result(7, YEAR - 1, *VPR_R6, 20, 7, 3.2),
+        result(7, YEAR, *VPR_M5, 20, 7, 3.1),
+        result(7, YEAR, *VPR_R6, 20, 2, 3.8),
+        *[
+            result(8, y, *p, 20, 1, 4.2)
+            for y in (YEAR - 2, YEAR - 1, YEAR)
+            for p in (VPR_M5, VPR_R6, OGE_M, EGE_R)
+        ],
+    ]
+    references = (
+        [
+            reference("region", YEAR, *VPR_M5, 1000, 100),
+            reference("region", YEAR, *VPR_R6, 1000, 100),
+        ]
+        if with_regional_averages
+        else []
+    )
+    return inputs(schools, rows, [context(i) for i in EDGE_SCHOOLS], references)
+
+
+# Reviewed by hand: see the notes beside each row.
+EXPECTED = {
+    # school:        1        2        3        4        5        6        7        8
+    "federal": ["low", "insuf", "insuf", "risk", "low", "none", "risk", "none"],
+    # 7: low in one procedure in each of the two years is enough here (any-procedure rule)
+    "strezhevoy": ["low", "insuf", "insuf", "risk", "low", "none", "low", "none"],
+    # one year of data gives no dynamics: 1–5 have no applicable result indicator; 6's ВПР
+    # share (11.1%) is above the published regional 10% but below the computed 29%
+    "sayansky": ["insuf", "insuf", "insuf", "insuf", "insuf", "risk", "none", "none"],
+    "sayansky/no averages": ["insuf", "insuf", "insuf", "insuf", "insuf", "none", "none", "none"],
+    # only ОГЭ/ЕГЭ count; 1 and 5 trigger two indicators, fewer than the three of a risk zone
+    "comparative": ["none", "insuf", "insuf", "insuf", "none", "insuf", "insuf", "none"],
+}
+SHORT = {"low_results": "low", "risk_zone": "risk", "none": "none", "insufficient_data": "insuf"}
+
+
+@pytest.mark.parametrize("code", ["federal", "strezhevoy", "sayansky", "comparative"])
+@pytest.mark.parametrize("with_regional_averages", [True, False])
+def test_every_methodology_on_the_edge_cases(code: str, with_regional_averages: bool) -> None:
+    statuses = status_of(run(code, edge_inputs(with_regional_averages)))
+    got = [SHORT[statuses[i]] for i in EDGE_SCHOOLS]
+    expected = EXPECTED.get(
+        f"{code}/no averages" if not with_regional_averages else code, EXPECTED[code]
+    )
+    assert got == expected, dict(zip(EDGE_SCHOOLS.values(), got, strict=True))
