@@ -201,3 +201,21 @@ def test_the_identify_command_writes_csv_and_xlsx(listed: dict[str, Any], tmp_pa
     assert Run.objects.filter(started_by=None).count() == 2
     system = SystemUser()
     assert system.is_superuser and system.pk is None
+
+
+def test_a_repeated_run_shows_it_read_the_same_data(listed: dict[str, Any]) -> None:
+    user = listed["users"]["region"]
+    first = do_run_identification(federal(), 2025, acting_user=user)
+    client = Client()
+    client.force_login(user)
+    page = client.get(reverse("identification:run", args=[first.pk])).content.decode()
+    assert "Повторить запуск" in page and "На тех же данных" not in page
+    client.post(
+        reverse("identification:index"),
+        {"methodology": federal().pk, "year": 2025, "municipality": ""},
+    )
+    run_pending()
+    again = Run.objects.exclude(pk=first.pk).get()
+    assert again.fingerprint == first.fingerprint and again.counts == first.counts
+    page = client.get(reverse("identification:run", args=[again.pk])).content.decode()
+    assert f"запуск №{first.pk}" in page

@@ -119,6 +119,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "run": run,
             "counts": visible_counts(run, request.user),
+            "may_run": can(request.user, Action.RUN),
+            "same_data": Run.objects.restrict(request.user)
+            .filter(
+                methodology=run.methodology,
+                year=run.year,
+                municipality=run.municipality,
+                fingerprint=run.fingerprint,
+            )
+            .exclude(pk=run.pk)
+            .order_by("-created")[:5],
             "page": page,
             "statuses": Status.choices,
             "movements": Movement.choices,
