@@ -121,3 +121,20 @@ def test_the_installed_command_runs_management_commands(tmp_path: Any) -> None:
     template = tmp_path / "results.xlsx"
     subprocess.run([command, "template", "results", str(template)], env=env, check=True)
     assert template.stat().st_size > 0
+
+
+def test_only_superusers_manage_users(world: dict[str, Any]) -> None:
+    from shnor.accounts.models import User
+
+    admin = User.objects.create_superuser(
+        "boss", password="x", role="region", region=world["region"]
+    )
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/admin/accounts/user/").content.decode()
+    assert "curator" in page and "Роль" in page
+    assert "Пользователи" in client.get(reverse("schools")).content.decode()
+    coordinator = Client()
+    coordinator.force_login(world["users"]["region"])
+    assert coordinator.get("/admin/accounts/user/").status_code == 302
+    assert "Пользователи" not in coordinator.get(reverse("schools")).content.decode()

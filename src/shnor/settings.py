@@ -40,6 +40,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [h for h in os.environ.get("SHNOR_ALLOWED_HOSTS", "*").split(",") if h]
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

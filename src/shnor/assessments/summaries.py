@@ -81,6 +81,7 @@ def school_results(school: Any) -> dict[str, Any]:
             "mean": r.mean_score,
             "participants": r.participants,
             "low": value is not None and value >= LOW_SHARE - 1e-9,
+            "raised": share(r.raised, r.participants) if r.raised is not None else None,
             "municipality": per_grade["municipality"].get((*key, r.year)),
             "region": per_grade["region"].get((*key, r.year)),
         }

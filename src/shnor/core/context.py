@@ -20,6 +20,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if can(user, Action.IMPORT):
         items.append(("Загрузка данных", reverse("import")))
     items.append(("Методики", reverse("identification:methodologies")))
+    if user.is_superuser:
+        items.append(("Пользователи", reverse("admin:accounts_user_changelist")))
     path = request.path
     return {
         "nav": [

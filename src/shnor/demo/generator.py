@@ -282,20 +282,6 @@ class DemoRegion:
         participants = sum(1 for _ in range(enrolled) if rng.random() < 0.93)
         if participants == 0:
             return None
-        if base is None:  # functional literacy: a mean percentage of the maximum score
-            mean = max(5.0, min(95.0, 52 + 9 * level + rng.gauss(0, 3)))
-            return Result(
-                school=school,
-                year=year,
-                kind=kind,
-                subject=subject,
-                grade=grade,
-                enrolled=enrolled,
-                participants=participants,
-                mean_score=Decimal(str(round(mean, 2))),
-            )
-        p_low = logistic(logit(base) - 1.1 * level)
-        below = sum(1 for _ in range(participants) if rng.random() < p_low)
         row = Result(
             school=school,
             year=year,
@@ -304,8 +290,14 @@ class DemoRegion:
             grade=grade,
             enrolled=enrolled,
             participants=participants,
-            below_min=below,
         )
+        if base is None:  # functional literacy: a mean percentage of the maximum score
+            mean = max(5.0, min(95.0, 52 + 9 * level + rng.gauss(0, 3)))
+            row.mean_score = Decimal(str(round(mean, 2)))
+            return row
+        p_low = logistic(logit(base) - 1.1 * level)
+        row.below_min = sum(1 for _ in range(participants) if rng.random() < p_low)
+        below = row.below_min
         if kind.code == "ЕГЭ" and subject.name != "Математика базовая":
             row.mean_score = Decimal(
                 str(round(max(20, min(95, 62 + 9 * level + rng.gauss(0, 3))), 2))

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from shnor.registry.models import Municipality, Region, School
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ("name", "region")
+    list_filter = ("region",)
+    search_fields = ("name",)
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "municipality", "kind", "locality")
+    list_filter = ("kind", "locality", "municipality")
+    search_fields = ("code", "name")
