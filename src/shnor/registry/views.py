@@ -46,6 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
     municipalities = Municipality.objects.restrict(user)
     if user.role == Role.MUNICIPALITY:
         return redirect("municipality", pk=user.municipality_id)
+    if user.role == Role.CURATOR:
+        return redirect("schools")
     run = latest_run(user)
     counts = statuses_by_school(run, user, group="school__municipality_id") if run else {}
     rows = municipalities.annotate(
@@ -65,6 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "run": run,
             "totals": totals,
             "schools_total": sum(r["m"].schools_count for r in table),
+            "chart_height": max(160, 26 * len(table) + 60),
         },
     )
 
