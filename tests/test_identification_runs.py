@@ -219,3 +219,27 @@ def test_a_repeated_run_shows_it_read_the_same_data(listed: dict[str, Any]) -> N
     assert again.fingerprint == first.fingerprint and again.counts == first.counts
     page = client.get(reverse("identification:run", args=[again.pk])).content.decode()
     assert f"запуск №{first.pk}" in page
+
+
+def test_a_regional_model_loads_from_yaml_and_runs(listed: dict[str, Any], tmp_path: Path) -> None:
+    call_command("methodology", "dump", "federal", str(tmp_path / "f.yaml"), verbosity=0)
+    text = (tmp_path / "f.yaml").read_text(encoding="utf-8")
+    custom = (
+        text.replace("code: federal", "code: regional-ege")
+        .replace("name: Федеральные критерии (Рособрнадзор)", "name: Региональная модель (ОГЭ)")
+        .replace("value:\n    - ВПР\n    - ОГЭ\n    - ЕГЭ", "value:\n    - ОГЭ")
+    )
+    (tmp_path / "r.yaml").write_text(custom, encoding="utf-8")
+    call_command("methodology", "load", str(tmp_path / "r.yaml"), verbosity=0)
+    model = Methodology.objects.get(code="regional-ege")
+    assert model.definition["parameters"]["kinds"]["value"] == ["ОГЭ"]
+    run = do_run_identification(model, 2025, acting_user=listed["users"]["region"])
+    statuses = dict(run.statuses.values_list("school__code", "status"))
+    assert statuses["100"] == "low_results"  # ОГЭ math low in both years
+    assert statuses["200"] == "insufficient_data"  # no ОГЭ in 2025
+    assert model.name == "Региональная модель (ОГЭ)"
+    (tmp_path / "bad.yaml").write_text(
+        custom.replace("block: low_procedures", "block: magic"), encoding="utf-8"
+    )
+    with pytest.raises(Exception, match="block одно из"):
+        call_command("methodology", "load", str(tmp_path / "bad.yaml"), verbosity=0)
