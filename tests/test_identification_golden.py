@@ -230,6 +230,13 @@ class TestSayansky:
             (computed.evidence["school_id"] == 1) & (computed.evidence["indicator"] == "vpr_math")
         )["detail"][0]
         assert "рассчитано по школам" in detail and "13,33" in detail
+        row = computed.evidence.filter(
+            (computed.evidence["school_id"] == 1) & (computed.evidence["indicator"] == "vpr_math")
+        ).row(0, named=True)
+        assert (row["compare"], row["window"]) == (
+            "> среднее по региону; нет положительной динамики",
+            "2023–2025",
+        )
 
     def test_resource_deficits_and_status_bands(self) -> None:
         many = (

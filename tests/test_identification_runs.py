@@ -50,6 +50,8 @@ def test_a_run_is_stored_with_evidence_fingerprint_and_author(listed: dict[str, 
     assert status.status == "low_results"
     reasons = {e["indicator"]: e for e in status.evidence}
     assert reasons["low_two_procedures"]["triggered"] is True
+    assert reasons["low_same_procedure"]["window"] == "2024–2025"
+    assert reasons["low_two_procedures"]["compare"] == "доля «2» / ниже порога ≥ 30%"
     assert "ВПР Математика 5 кл. (2025): 40,0%" in reasons["low_two_procedures"]["detail"]
     assert AuditEvent.objects.filter(action="identification.run", actor=user).exists()
     again = do_run_identification(federal(), 2025, acting_user=user)

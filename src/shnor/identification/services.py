@@ -52,7 +52,15 @@ def status_rows(evaluation: Evaluation, listed_before: set[int]) -> pl.DataFrame
         evaluation.evidence.select(
             "school_id",
             item=pl.struct(
-                "indicator", "applicable", "triggered", "value", "reference", "threshold", "detail"
+                "indicator",
+                "applicable",
+                "triggered",
+                "value",
+                "reference",
+                "threshold",
+                "compare",
+                "window",
+                "detail",
             ).struct.json_encode(),
         )
         .group_by("school_id", maintain_order=True)

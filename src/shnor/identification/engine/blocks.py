@@ -21,6 +21,8 @@ EVIDENCE_SCHEMA = {
     "value": pl.Float64,
     "reference": pl.Float64,
     "threshold": pl.Float64,
+    "compare": pl.Utf8,
+    "window": pl.Utf8,
     "detail": pl.Utf8,
 }
 EVIDENCE_COLUMNS = [pl.col(c).cast(t) for c, t in EVIDENCE_SCHEMA.items()]
@@ -32,6 +34,40 @@ COMPARISON_LABELS = {
     "russia": "среднее по России",
 }
 REFERENCE_LEVELS = {"municipality": "municipality_id", "region": "region_id", "russia": None}
+
+
+def span(first: int, last: int) -> str:
+    return str(last) if first == last else f"{first}–{last}"
+
+
+def describe(spec: dict[str, Any], year: int) -> dict[str, str]:
+    """What an indicator compares with, and over which years, in words for the evidence."""
+    if spec["block"] == "low_procedures":
+        years = sorted(year + offset for offset in spec["years"])
+        return {
+            "compare": f"доля «2» / ниже порога ≥ {float(spec['low_share']) * 100:g}%",
+            "window": span(years[0], years[-1]),
+        }
+    if spec["block"] == "context":
+        shown_value = "" if spec["op"] in ("is_true", "is_false") else f" {spec['value']}"
+        return {
+            "compare": f"{spec['op']}{shown_value}",
+            "window": span(year - int(spec.get("max_age", 1)), year),
+        }
+    parts = []
+    if "level" in spec:
+        level = spec["level"]
+        target = (
+            f"{float(level['value']) * (100 if spec['metric'] == 'share_low' else 1):g}"
+            if level["compare"] == "threshold"
+            else COMPARISON_LABELS[level["compare"]]
+        )
+        parts.append(f"{level['op']} {target}")
+    window = 1
+    if "dynamics" in spec:
+        window = int(spec["dynamics"]["window"])
+        parts.append("нет положительной динамики")
+    return {"compare": "; ".join(parts), "window": span(year - window + 1, year)}
 
 
 def compare(left: pl.Expr, op: str, right: pl.Expr | float) -> pl.Expr:
@@ -162,6 +198,7 @@ def low_procedures(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.LazyFr
         triggered=pl.col("triggered") & pl.col("applicable"),
         reference=pl.lit(None, pl.Float64),
         threshold=pl.lit(float(spec["low_share"]) * 100),
+        **{k: pl.lit(v) for k, v in describe(spec, year).items()},
         detail=pl.when(pl.col("detail").is_null() | (pl.col("detail") == ""))
         .then(pl.lit("низких результатов нет"))
         .otherwise(pl.col("detail")),
@@ -321,6 +358,7 @@ def result_level(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.LazyFram
             if spec.get("level", {}).get("compare") == "threshold"
             else pl.col("reference") * scale,
             threshold=threshold,
+            **{k: pl.lit(v) for k, v in describe(spec, year).items()},
             detail=pl.concat_str(detail_parts, separator="; ") if detail_parts else pl.lit(""),
         )
         .select(EVIDENCE_COLUMNS)
@@ -367,6 +405,8 @@ def context(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.LazyFrame:
         value=value,
         reference=pl.lit(None, pl.Float64),
         threshold=pl.lit(float(spec["value"]) if numeric else None, pl.Float64),
+        compare=pl.lit(describe(spec, year)["compare"]),
+        window=pl.col("year").cast(pl.Utf8),
         detail=pl.format(
             "{} ({}): {}",
             pl.lit(CONTEXT_FIELDS[field]),

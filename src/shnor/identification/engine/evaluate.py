@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from shnor.identification.engine.blocks import BLOCK_FUNCTIONS, EVIDENCE_SCHEMA
+from shnor.identification.engine.blocks import BLOCK_FUNCTIONS, EVIDENCE_SCHEMA, describe
 from shnor.identification.engine.definition import bind, parameter_values, validate
 from shnor.identification.engine.inputs import Inputs
 
@@ -53,6 +53,7 @@ def evaluate(definition: dict[str, Any], year: int, inputs: Inputs) -> Evaluatio
                 pl.col("applicable").fill_null(False),
                 pl.col("triggered").fill_null(False),
                 pl.col("detail").fill_null("нет данных"),
+                *(pl.col(k).fill_null(v) for k, v in describe(spec, year).items()),
                 pl.col("value", "reference", "threshold").fill_nan(None),
                 indicator=pl.lit(spec["code"]),
                 order=pl.lit(order),
