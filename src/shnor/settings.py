@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "shnor.registry",
     "shnor.assessments",
     "shnor.identification",
+    "shnor.risks",
 ]
 
 MIDDLEWARE = [

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("shnor.registry.urls")),
     path("jobs/", include("shnor.core.urls")),
     path("identification/", include("shnor.identification.urls")),
+    path("risks/", include("shnor.risks.urls")),
 ]

@@ -79,3 +79,24 @@ def test_a_school_user_sees_only_the_own_school(page: object) -> None:
     page.goto("/schools/")
     assert page.locator("#schools tbody tr").count() == 1
     assert page.locator("canvas").count() == 0
+
+
+def chart_points(page: object, canvas_id: str) -> int:
+    return page.evaluate(
+        f"""() => {{ const c = Chart.getChart(document.getElementById("{canvas_id}"));
+                     return c ? c.data.datasets.reduce((n, d) => n + d.data.length, 0) : -1; }}"""
+    )
+
+
+def test_risk_profile_heat_map_and_resilience_render(page: object, tmp_path: Path) -> None:
+    login(page, "mun")
+    open_school(page, "Тугачинская СОШ")
+    assert chart_points(page, "profile-chart") >= 15
+    assert page.locator("#risk-profile .lvl").count() >= 10
+    page.goto("/risks/")
+    cells = page.locator("#heatmap td.lvl")
+    assert cells.count() == 13 * 15  # 13 schools of the municipality × 15 factors
+    assert page.locator("#heatmap td.lvl-3").count() > 0
+    page.goto("/risks/resilience/")
+    assert chart_points(page, "scatter") >= 10  # own schools and the line of the regional model
+    page.screenshot(path=str(tmp_path / "scatter.png"))

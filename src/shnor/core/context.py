@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
     items = [("Обзор", reverse("home")), ("Школы", reverse("schools"))]
     items.append(("Выявление", reverse("identification:index")))
+    items.append(("Риски", reverse("risks:heatmap")))
     if can(user, Action.IMPORT):
         items.append(("Загрузка данных", reverse("import")))
     items.append(("Методики", reverse("identification:methodologies")))

@@ -22,6 +22,8 @@ from shnor.assessments.choices import ReferenceLevel
 from shnor.assessments.models import ProcedureKind, ReferenceResult, Result, Subject
 from shnor.registry.choices import Locality, SchoolKind
 from shnor.registry.models import Municipality, Region, School, SchoolContext
+from shnor.risks.catalogue import questionnaire
+from shnor.risks.models import SurveyAnswer
 
 REGION = "Северо-Озёрская область"
 SMALL_MUNICIPALITY = "Таёжный район"
@@ -189,7 +191,7 @@ class DemoRegion:
             }[kind]
             plans.append(
                 {
-                    "name": f"МКОУ {village}ская {kind if kind != SchoolKind.BRANCH else 'ООШ'}"
+                    "name": f"МКОУ {kind if kind != SchoolKind.BRANCH else 'ООШ'} с. {village}"
                     + (" (филиал)" if kind == SchoolKind.BRANCH else ""),
                     "kind": kind,
                     "locality": Locality.VILLAGE,
@@ -323,6 +325,25 @@ class DemoRegion:
             row.confirmed = participants - lowered - raised
         return row
 
+    def survey(self, school: School, profile: Profile, year: int) -> list[SurveyAnswer]:
+        """Self-diagnosis answers: harder contexts answer unfavourably more often."""
+        rng = self.rng
+        low, high = questionnaire()["scale"]["min"], questionnaire()["scale"]["max"]
+        answers = []
+        for question in questionnaire()["questions"]:
+            chance = 0.1 + 0.5 * profile.hardship - 0.15 * profile.ability + rng.gauss(0, 0.1)
+            bad = rng.random() < min(0.9, max(0.05, chance))
+            # a positive statement answered badly gets a low mark, a negative one a high mark
+            value = (
+                rng.choice([low, low + 1])
+                if bad != bool(question.get("negative"))
+                else rng.choice([high - 1, high])
+            )
+            answers.append(
+                SurveyAnswer(school=school, year=year, question=question["code"], value=value)
+            )
+        return answers
+
     # -- the whole region --------------------------------------------------------------
 
     @transaction.atomic
@@ -368,6 +389,13 @@ class DemoRegion:
                         )
                         if row is not None:
                             results.append(row)
+        answers = [
+            answer
+            for school, profile in profiles
+            for year in YEARS[-2:]
+            for answer in self.survey(school, profile, year)
+        ]
+        SurveyAnswer.objects.bulk_create(answers, batch_size=2000)
         SchoolContext.objects.bulk_create(contexts, batch_size=2000)
         Result.objects.bulk_create(results, batch_size=2000)
         references = self.references(region, results)
@@ -379,6 +407,7 @@ class DemoRegion:
             "results": len(results),
             "contexts": len(contexts),
             "references": len(references),
+            "survey_answers": len(answers),
         }
 
     def references(self, region: Region, results: list[Result]) -> list[ReferenceResult]:

@@ -22,6 +22,7 @@ from shnor.core.scope import can
 from shnor.identification.history import latest_run, school_history, statuses_by_school
 from shnor.registry.choices import Locality, SchoolKind
 from shnor.registry.models import Municipality, School, SchoolContext
+from shnor.risks.services import latest_context_year, school_profile
 
 CONTEXT_ROWS = [
     ("students", "Обучающихся"),
@@ -139,6 +140,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
     context_table = [
         (label, [getattr(c, field) for c in contexts]) for field, label in CONTEXT_ROWS
     ]
+    year = latest_context_year()
     return render(
         request,
         "registry/school.html",
@@ -148,6 +150,8 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
             "context_table": context_table,
             "results": school_results(card),
             "history": school_history(card),
+            "risk_year": year,
+            "risk_profile": school_profile(card, year) if year else [],
         },
     )
 
