@@ -20,7 +20,7 @@ from shnor.accounts.choices import Role
 from shnor.accounts.models import User
 from shnor.assessments.choices import ReferenceLevel
 from shnor.assessments.models import ProcedureKind, ReferenceResult, Result, Subject
-from shnor.registry.choices import Locality, SchoolKind
+from shnor.registry.choices import TOP_GRADE, Locality, SchoolKind
 from shnor.registry.models import Municipality, Region, School, SchoolContext
 from shnor.risks.catalogue import questionnaire
 from shnor.risks.models import SurveyAnswer
@@ -91,15 +91,6 @@ PROCEDURES = [
     ("ФГ", "Читательская грамотность", [4, 6], None),
     ("ФГ", "Естественнонаучная грамотность", [8], None),
 ]
-TOP_GRADE = {
-    SchoolKind.SOSH: 11,
-    SchoolKind.GYMNASIUM: 11,
-    SchoolKind.LYCEUM: 11,
-    SchoolKind.OOSH: 9,
-    SchoolKind.BRANCH: 9,
-    SchoolKind.SPECIAL: 9,
-    SchoolKind.NOSH: 4,
-}
 
 
 @dataclass

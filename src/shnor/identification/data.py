@@ -44,6 +44,8 @@ def needed_kinds(definition: dict[str, Any]) -> list[str] | None:
     return sorted(kinds)
 
 
+# Context as the database holds it: SQLite keeps booleans as integers.
+STORED_CONTEXT = {**SCHEMAS["context"], "stable_internet": pl.Int8}
 KEYED_RESULTS = {
     "school_id": pl.Int64,
     "year": pl.Int32,
@@ -120,7 +122,7 @@ def load_inputs(region_id: int, definition: dict[str, Any], year: int) -> Inputs
                   CAST(c.non_native_pct AS DOUBLE PRECISION)
            FROM registry_schoolcontext c WHERE c.year BETWEEN %s AND %s""",
             [first, last],
-            {**SCHEMAS["context"], "stable_internet": pl.Int8},
+            STORED_CONTEXT,
         )
         .with_columns(pl.col("stable_internet").cast(pl.Boolean))
         .join(schools.select("school_id"), on="school_id", how="semi")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from shnor.core.columnar import read_frame
+from shnor.identification.data import STORED_CONTEXT
 from shnor.risks.catalogue import questionnaire
 
 FACT_LABELS = {
@@ -29,20 +30,6 @@ SCHOOL_SCHEMA = {
     "kind": pl.Utf8,
     "locality": pl.Utf8,
     "distance_km": pl.Float64,
-}
-CONTEXT_SCHEMA = {
-    "school_id": pl.Int64,
-    "year": pl.Int32,
-    "students": pl.Int64,
-    "students_ovz": pl.Int64,
-    "teachers": pl.Int64,
-    "vacancies": pl.Int64,
-    "teachers_over_55": pl.Int64,
-    "stable_internet": pl.Int8,
-    "computers": pl.Int64,
-    "low_income_pct": pl.Float64,
-    "single_parent_pct": pl.Float64,
-    "non_native_pct": pl.Float64,
 }
 SURVEY_SCHEMA = {"school_id": pl.Int64, "year": pl.Int32, "question": pl.Utf8, "value": pl.Int64}
 
@@ -107,7 +94,7 @@ def facts(region_id: int, years: list[int]) -> pl.DataFrame:
                    CAST(non_native_pct AS DOUBLE PRECISION)
             FROM registry_schoolcontext WHERE year IN ({", ".join(["%s"] * len(years))})""",
         years,
-        CONTEXT_SCHEMA,
+        STORED_CONTEXT,
     )
     grid = schools.join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross")
     frame = grid.join(context, on=["school_id", "year"], how="left").with_columns(
