@@ -254,3 +254,4 @@ def test_risk_pages_on_the_demo_region(db: Any) -> None:
     assert len(re.findall(r'href="/schools/\d+/"', heat)) == 1 and own.name in heat
     card = region.get(reverse("school", args=[own.pk])).content.decode()
     assert "Профиль рисков" in card and "profile-chart" in card
+    assert "социальный индекс" in card and "справились с ВПР/ГИА" in card

@@ -22,7 +22,7 @@ from shnor.core.scope import can
 from shnor.identification.history import latest_run, school_history, statuses_by_school
 from shnor.registry.choices import Locality, SchoolKind
 from shnor.registry.models import Municipality, School, SchoolContext
-from shnor.risks.services import latest_context_year, school_profile
+from shnor.risks.services import latest_context_year, school_profile, school_standing
 
 CONTEXT_ROWS = [
     ("students", "Обучающихся"),
@@ -152,6 +152,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
             "history": school_history(card),
             "risk_year": year,
             "risk_profile": school_profile(card, year) if year else [],
+            "standing": school_standing(card, year) if year else {},
         },
     )
 

@@ -102,6 +102,23 @@ def resilience(region_id: int, year: int) -> Resilience:
     return fit(data.drop("participants", "below", "result"), result_scores(region_id, year))
 
 
+def school_standing(school: Any, year: int) -> dict[str, Any]:
+    """The school's social index, ШНСУ flag and place against the resilience model."""
+    try:
+        model = resilience(school.municipality.region_id, year)
+    except ValueError:  # too few schools for a model
+        model = None
+    data = context_and_results(school.municipality.region_id, year).filter(
+        pl.col("school_id") == school.pk
+    )
+    standing = data.to_dicts()[0] if data.height else {}
+    if model is not None:
+        row = model.schools.filter(pl.col("school_id") == school.pk)
+        if row.height:
+            standing.update(row.select("predicted", "resilient").to_dicts()[0])
+    return standing
+
+
 def clustering(region_id: int, year: int, school_ids: set[int] | None = None) -> Clustering:
     data = context_and_results(region_id, year)
     if school_ids is not None:
