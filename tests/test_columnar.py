@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from shnor.core import columnar
 from shnor.identification.data import load_inputs
@@ -33,7 +33,8 @@ def test_both_readers_give_the_same_inputs(world: dict[str, Any], monkeypatch: A
     fast = load_inputs(world["region"].pk, definition, 2025)
     with transaction.atomic():
         slow = load_inputs(world["region"].pk, definition, 2025)
-    assert used[:4] == [True] * 4 and used[4:] == [False] * 4
+    fast_reader = connection.vendor == "postgresql"  # never a second SQLite in the process
+    assert used[:4] == [fast_reader] * 4 and used[4:] == [False] * 4
     for name in ("schools", "results", "context", "reference"):
         left = getattr(fast, name).sort(getattr(fast, name).columns)
         right = getattr(slow, name).sort(getattr(slow, name).columns)

@@ -1,9 +1,13 @@
 """Reading query results straight into Polars frames.
 
-Outside a transaction, and for a database another connection can reach, the query runs through
-ADBC, which hands over Arrow columns without a Python object per value (several times faster for
-the million-row reads of identification). Inside a transaction (tests, actions that must see
-their own writes) it runs on Django's connection.
+On PostgreSQL, outside a transaction, the query runs through ADBC, which hands over Arrow
+columns without a Python object per value (several times faster for the million-row reads of
+identification). Inside a transaction (tests, actions that must see their own writes) it runs on
+Django's connection.
+
+Never on SQLite: the ADBC driver carries its own copy of SQLite, and two copies of SQLite in one
+process break each other's POSIX locks on the same file («disk I/O error», and worse: a
+corrupted database). SQLite is read through Django's connection only.
 """
 
 from __future__ import annotations
@@ -18,14 +22,6 @@ from django.db import connection
 def adbc_connection() -> Any | None:
     if connection.in_atomic_block:
         return None
-    config = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = str(config["NAME"])
-        if ":memory:" in name or "mode=memory" in name:
-            return None
-        import adbc_driver_sqlite.dbapi
-
-        return adbc_driver_sqlite.dbapi.connect(name)
     if connection.vendor == "postgresql":
         import adbc_driver_postgresql.dbapi
 
@@ -53,15 +49,9 @@ def read_frame(sql: str, params: list[Any], schema: dict[str, pl.DataType]) -> p
         return pl.DataFrame(rows, schema=schema, orient="row", strict=False)
     with adbc:
         cursor = adbc.cursor()
-        if connection.vendor == "sqlite":
-            # one batch, so that column types are inferred from every row, not the first 1024
-            cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": "1000000000"})
-            sql = sql.replace("%s", "?")
-        else:
-            # Bound parameters keep the PostgreSQL driver off its COPY path (twice as slow):
-            # the query goes with its values quoted in by psycopg instead.
-            sql, params = connection.ops.compose_sql(sql, params), []
-        cursor.execute(sql, params)
+        # Bound parameters keep the PostgreSQL driver off its COPY path (twice as slow): the
+        # query goes with its values quoted in by psycopg instead.
+        cursor.execute(connection.ops.compose_sql(sql, params))
         data = pl.DataFrame(cursor.fetch_arrow())
         cursor.close()
     data.columns = list(schema)
