@@ -360,3 +360,25 @@ def test_the_console_command_imports_and_audits(
     bad = write_table(tmp_path / "bad.csv", [RESULT_HEADERS, result_row("999")])
     with pytest.raises(CommandError, match="Ошибок: 1"):
         call_command("import", "results", str(bad), verbosity=0)
+
+
+def test_the_upload_page_runs_the_import_as_a_job(world: dict[str, Any], tmp_path: Path,
+                                                  settings: Any) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from shnor.core.jobs import run_pending
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = Client()
+    client.force_login(world["users"]["region"])
+    path = write_table(tmp_path / "r.xlsx", [RESULT_HEADERS, result_row("100")])
+    with path.open("rb") as upload:
+        response = client.post(reverse("import"), {"kind": "results", "file": upload})
+    assert response.status_code == 302 and Result.objects.count() == 0
+    assert run_pending() == 1
+    assert Result.objects.count() == 1
+    page = client.get(reverse("import")).content.decode()
+    assert "Мои последние загрузки" in page and "Добавлено: 1" in page
+    job_page = client.get(response.url).content.decode()
+    assert "Добавлено: 1" in job_page and "hx-trigger" not in job_page

@@ -18,6 +18,7 @@ from shnor.accounts.choices import Action, Role
 from shnor.assessments.summaries import school_results
 from shnor.core.importing import IMPORTERS, write_template
 from shnor.core.jobs import enqueue
+from shnor.core.models import Job
 from shnor.core.scope import can
 from shnor.identification.history import latest_run, school_history, statuses_by_school
 from shnor.registry.choices import Locality, SchoolKind
@@ -183,7 +184,10 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/import.html",
-        {"importers": [(k, i.title, i.columns) for k, i in IMPORTERS.items()]},
+        {
+            "importers": [(k, i.title, i.columns) for k, i in IMPORTERS.items()],
+            "recent": Job.objects.filter(user=request.user, kind="import")[:10],
+        },
     )
 
 

@@ -1,0 +1,40 @@
+"""The busiest pages keep a bounded number of queries whatever the number of schools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from shnor.core.system import SystemUser
+from shnor.demo.generator import DemoRegion
+from shnor.identification.models import Methodology, Run
+from shnor.identification.services import do_run_identification
+
+
+@pytest.fixture
+def demo(db: Any) -> Client:
+    DemoRegion(seed=5).build()
+    do_run_identification(Methodology.objects.get(code="federal"), 2025, acting_user=SystemUser())
+    client = Client()
+    client.login(username="region", password="demo")
+    return client
+
+
+def test_busiest_pages_have_bounded_queries(
+    demo: Client, django_assert_max_num_queries: Any
+) -> None:
+    run = Run.objects.get()
+    pages = {
+        reverse("home"): 12,
+        reverse("schools"): 12,
+        reverse("identification:run", args=[run.pk]): 20,
+        reverse("identification:index"): 12,
+        reverse("school", args=[run.statuses.first().school_id]): 30,
+        reverse("risks:heatmap"): 15,
+    }
+    for url, limit in pages.items():
+        with django_assert_max_num_queries(limit):
+            assert demo.get(url).status_code == 200, url
