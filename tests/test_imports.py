@@ -362,8 +362,9 @@ def test_the_console_command_imports_and_audits(
         call_command("import", "results", str(bad), verbosity=0)
 
 
-def test_the_upload_page_runs_the_import_as_a_job(world: dict[str, Any], tmp_path: Path,
-                                                  settings: Any) -> None:
+def test_the_upload_page_runs_the_import_as_a_job(
+    world: dict[str, Any], tmp_path: Path, settings: Any
+) -> None:
     from django.test import Client
     from django.urls import reverse
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "shnor.assessments",
     "shnor.identification",
     "shnor.risks",
+    "shnor.indicators",
+    "shnor.reports",
 ]
 
 MIDDLEWARE = [

@@ -10,4 +10,6 @@ urlpatterns = [
     path("jobs/", include("shnor.core.urls")),
     path("identification/", include("shnor.identification.urls")),
     path("risks/", include("shnor.risks.urls")),
+    path("indicators/", include("shnor.indicators.urls")),
+    path("reports/", include("shnor.reports.urls")),
 ]

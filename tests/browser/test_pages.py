@@ -100,3 +100,16 @@ def test_risk_profile_heat_map_and_resilience_render(page: object, tmp_path: Pat
     page.goto("/risks/resilience/")
     assert chart_points(page, "scatter") >= 10  # own schools and the line of the regional model
     page.screenshot(path=str(tmp_path / "scatter.png"))
+
+
+def test_the_municipal_dashboard_shows_the_grid_and_a_chart(page: object) -> None:
+    login(page, "mun")
+    page.goto("/indicators/")
+    assert page.locator("h1").inner_text().startswith("Показатели: Таёжный район")
+    assert page.locator("#grid tbody tr").count() == 5
+    assert page.locator("#grid tbody tr").first.locator("td").count() == 5
+    assert page.locator("#grid td a").count() >= 5  # the schools placed in the grid
+    assert chart_points(page, "dynamics") >= 5
+    assert page.locator("#indicators", has_text="нет данных").count() == 1
+    page.goto("/indicators/rounds/")
+    assert page.locator("text=Мониторинг эффективности: сентябрь").count() >= 1

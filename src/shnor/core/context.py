@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("Обзор", reverse("home")), ("Школы", reverse("schools"))]
     items.append(("Выявление", reverse("identification:index")))
     items.append(("Риски", reverse("risks:heatmap")))
+    items.append(("Показатели", reverse("indicators:regional")))
+    items.append(("Отчёты", reverse("reports:index")))
     if can(user, Action.IMPORT):
         items.append(("Загрузка данных", reverse("import")))
     items.append(("Методики", reverse("identification:methodologies")))

@@ -422,7 +422,11 @@ def insert_rows(
         return
     meta = model._meta
     columns = [meta.get_field(f).column for f in fields]
-    stamp_fields = [f for f in meta.concrete_fields if f.name in ("created", "updated")]
+    stamp_fields = [
+        f
+        for f in meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
     stamps = [f.column for f in stamp_fields]
     now = [f.get_db_prep_save(timezone.now(), connection) for f in stamp_fields]
     quote = connection.ops.quote_name

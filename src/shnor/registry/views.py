@@ -21,6 +21,7 @@ from shnor.core.jobs import enqueue
 from shnor.core.models import Job
 from shnor.core.scope import can
 from shnor.identification.history import latest_run, school_history, statuses_by_school
+from shnor.indicators.engine import school_values
 from shnor.registry.choices import Locality, SchoolKind
 from shnor.registry.models import Municipality, School, SchoolContext
 from shnor.risks.services import latest_context_year, school_profile, school_standing
@@ -154,6 +155,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
             "risk_year": year,
             "risk_profile": school_profile(card, year) if year else [],
             "standing": school_standing(card, year) if year else {},
+            "indicators": school_values(card, year) if year else [],
         },
     )
 

@@ -27,7 +27,8 @@ SUBJECTS = ("Русский язык", "Математика", "Математи
 def result_scores(region_id: int, year: int) -> pl.DataFrame:
     """school_id, participants, result (% passed), aggregated in the database."""
     return read_frame(
-        f"""SELECT r.school_id, SUM(r.participants), SUM(r.below_min)
+        f"""SELECT r.school_id, SUM(r.participants) AS participants,
+                   SUM(r.below_min) AS below
             FROM assessments_result r
             JOIN registry_school s ON s.id = r.school_id
             JOIN registry_municipality m ON m.id = s.municipality_id

@@ -8,6 +8,7 @@ from shnor.core.system import SystemUser
 from shnor.demo.generator import DEMO_LOGINS, PASSWORD, YEARS, DemoRegion
 from shnor.identification.models import Methodology
 from shnor.identification.services import do_run_identification
+from shnor.indicators.rounds import do_create_round
 from shnor.registry.models import Region
 
 
@@ -46,3 +47,8 @@ class Command(BaseCommand):
             methodology = Methodology.objects.filter(code=code).order_by("-version").first()
             run = do_run_identification(methodology, year, acting_user=system)
             self.stdout.write(f"Выявление {code} {year}: {run.counts}")
+        region = Region.objects.get()
+        for year, month in ((YEARS[-2], 9), (YEARS[-1], 2)):
+            self.stdout.write(
+                f"Срез мониторинга: {do_create_round(region, year, month, acting_user=system)}"
+            )

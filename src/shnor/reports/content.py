@@ -1,0 +1,78 @@
+"""What an analytic report says, independent of its format: sections of paragraphs, a table,
+a chart and the sources every number comes from."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers
+import matplotlib.pyplot as plt
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    table: Table | None = None
+    chart: bytes | None = None  # PNG
+
+
+@dataclass
+class Report:
+    kind: str
+    title: str
+    subtitle: str
+    sections: list[Section]
+    sources: list[str]
+
+
+def cell(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "нет данных"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}".replace(".", ",")
+    return str(value)
+
+
+def line_chart(
+    title: str, years: list[int], lines: dict[str, list[float | None]], ylabel: str = "%"
+) -> bytes:
+    figure, axes = plt.subplots(figsize=(7, 3.4), dpi=110)
+    for label, values in lines.items():
+        points = [(y, v) for y, v in zip(years, values, strict=True) if v is not None]
+        if points:
+            axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
+    axes.set_title(textwrap.fill(title, 80), fontsize=9)
+    axes.set_ylabel(ylabel)
+    axes.set_xticks(years)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8)
+    return png(figure)
+
+
+def bar_chart(title: str, labels: list[str], values: list[float]) -> bytes:
+    figure, axes = plt.subplots(figsize=(7, max(2.5, 0.28 * len(labels) + 1)), dpi=110)
+    axes.barh(labels, values, color="#c0392b")
+    axes.invert_yaxis()
+    axes.set_title(title, fontsize=10)
+    axes.tick_params(labelsize=8)
+    return png(figure)
+
+
+def png(figure: Any) -> bytes:
+    out = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(out, format="png")
+    plt.close(figure)
+    return out.getvalue()

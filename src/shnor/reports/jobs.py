@@ -1,0 +1,52 @@
+"""Reports as background jobs: built, rendered, saved for the user to download."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from shnor.core.jobs import Progress, job_kind
+from shnor.registry.models import Municipality, Region, School
+from shnor.reports.builders import BUILDERS, KINDS
+from shnor.reports.render import RENDERERS
+
+
+def build_file(
+    kind: str,
+    fmt: str,
+    user: Any,
+    region: Region,
+    year: int,
+    municipality: Municipality | None,
+    school: School | None,
+) -> bytes:
+    report = BUILDERS[kind](user, region, municipality, year, school)
+    organisation = f"Управление образования: {municipality.name if municipality else region.name}"
+    return RENDERERS[fmt](report, organisation)
+
+
+@job_kind("report")
+def make_report(progress: Progress, params: dict[str, Any], user: Any) -> dict[str, Any]:
+    progress.start(3, "Сбор данных")
+    municipality = Municipality.objects.filter(pk=params.get("municipality_id")).first()
+    school = School.objects.filter(pk=params.get("school_id")).first()
+    region = Region.objects.get(pk=params["region_id"])
+    progress.advance(1, "Построение отчёта")
+    data = build_file(
+        params["kind"], params["format"], user, region, int(params["year"]), municipality, school
+    )
+    progress.advance(1, "Сохранение")
+    folder = Path(settings.MEDIA_ROOT) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.{params['format']}"
+    (folder / name).write_bytes(data)
+    progress.advance(1)
+    return {
+        "file": name,
+        "url": reverse("reports:download", args=[name]),
+        "summary": f"{KINDS[params['kind']]} ({params['format'].upper()}) готова",
+    }
