@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "shnor.identification",
     "shnor.risks",
     "shnor.indicators",
+    "shnor.staff",
     "shnor.reports",
 ]
 

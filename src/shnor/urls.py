@@ -12,4 +12,5 @@ urlpatterns = [
     path("risks/", include("shnor.risks.urls")),
     path("indicators/", include("shnor.indicators.urls")),
     path("reports/", include("shnor.reports.urls")),
+    path("staff/", include("shnor.staff.urls")),
 ]

@@ -113,3 +113,29 @@ def test_the_municipal_dashboard_shows_the_grid_and_a_chart(page: object) -> Non
     assert page.locator("#indicators", has_text="нет данных").count() == 1
     page.goto("/indicators/rounds/")
     assert page.locator("text=Мониторинг эффективности: сентябрь").count() >= 1
+
+
+def card_indicator(page: object, text: str) -> str:
+    open_school(page, "Тугачинская СОШ")
+    row = page.locator("#school-indicators tr", has_text=text)
+    return row.locator("td").nth(2).inner_text()
+
+
+def test_a_school_builds_an_iom_and_its_indicator_changes(page: object) -> None:
+    login(page, "school")
+    before_iom = card_indicator(page, "имеющих индивидуальный")
+    before_done = card_indicator(page, "выполнивших ИОМ")
+    page.goto("/staff/")
+    row = page.locator("#teachers tbody tr").filter(has_text="—").last
+    row.locator("a").first.click()
+    page.fill("#deficit-form input[name=topic]", "проблемное обучение на уроках")
+    page.click("#deficit-form button")
+    page.wait_for_selector("text=Дефицит записан")
+    page.click("#build-route")
+    page.wait_for_selector("text=выполняется (0 из 2)")
+    while page.locator("button.mark-done").count():
+        page.locator("button.mark-done").first.click()
+        page.wait_for_load_state()
+    assert page.locator("text=— выполнен").count() == 1
+    assert card_indicator(page, "имеющих индивидуальный") != before_iom
+    assert card_indicator(page, "выполнивших ИОМ") != before_done

@@ -17,3 +17,4 @@ class Action(models.TextChoices):
     CHANGE = "change", "изменение"
     IMPORT = "import", "загрузка данных"
     RUN = "run", "запуск расчётов"
+    MANAGE_STAFF = "manage_staff", "ведение данных о педагогах"

@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append(("Выявление", reverse("identification:index")))
     items.append(("Риски", reverse("risks:heatmap")))
     items.append(("Показатели", reverse("indicators:regional")))
+    items.append(("Педагоги", reverse("staff:index")))
     items.append(("Отчёты", reverse("reports:index")))
     if can(user, Action.IMPORT):
         items.append(("Загрузка данных", reverse("import")))

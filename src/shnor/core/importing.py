@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar
@@ -185,6 +186,20 @@ def text(max_length: int = 500) -> Callable[[Any], str]:
         return value
 
     return parse
+
+
+def date_value(raw: Any) -> date:
+    """A date as Excel stores it, or written дд.мм.гггг or гггг-мм-дд."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
+        try:
+            return datetime.strptime(str(raw).strip(), pattern).date()
+        except ValueError:
+            continue
+    raise CellError("дата в виде дд.мм.гггг")
 
 
 YES_NO = choice({"да": True, "нет": False, "1": True, "0": False, "есть": True}, "да или нет")

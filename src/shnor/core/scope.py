@@ -39,11 +39,12 @@ class ScopePaths:
 
 
 # Which actions each role may take at all; the scope then narrows the rows.
+# Teachers' personal data is for the school, its curator and the municipal coordinator only.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.REGION: frozenset(Action.values),
+    Role.REGION: frozenset(Action.values) - {Action.VIEW_PERSONAL, Action.MANAGE_STAFF},
     Role.MUNICIPALITY: frozenset(Action.values),
     Role.CURATOR: frozenset({Action.VIEW, Action.VIEW_PERSONAL}),
-    Role.SCHOOL: frozenset({Action.VIEW, Action.VIEW_PERSONAL}),
+    Role.SCHOOL: frozenset({Action.VIEW, Action.VIEW_PERSONAL, Action.MANAGE_STAFF}),
     Role.OBSERVER: frozenset({Action.VIEW}),
 }
 

@@ -11,6 +11,7 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,8 @@ from shnor.registry.choices import TOP_GRADE, Locality, SchoolKind
 from shnor.registry.models import Municipality, Region, School, SchoolContext
 from shnor.risks.catalogue import questionnaire
 from shnor.risks.models import SurveyAnswer
+from shnor.staff.choices import AgeBand, Category, DeficitKind, Experience
+from shnor.staff.models import Deficit, Teacher
 
 REGION = "Северо-Озёрская область"
 SMALL_MUNICIPALITY = "Таёжный район"
@@ -77,6 +80,56 @@ VILLAGES = [
     "Тальники",
 ]
 YEARS = [2021, 2022, 2023, 2024, 2025]
+SURNAMES = [
+    "Иванова",
+    "Петрова",
+    "Смирнова",
+    "Кузнецова",
+    "Попова",
+    "Соколова",
+    "Лебедева",
+    "Козлова",
+    "Новикова",
+    "Морозова",
+    "Волкова",
+    "Алексеева",
+    "Егорова",
+    "Павлова",
+    "Семенов",
+    "Голубев",
+    "Виноградов",
+    "Богданов",
+    "Воробьёв",
+    "Фёдоров",
+]
+FIRST_NAMES = [
+    "Анна",
+    "Мария",
+    "Елена",
+    "Ольга",
+    "Татьяна",
+    "Наталья",
+    "Ирина",
+    "Светлана",
+    "Сергей",
+    "Андрей",
+    "Алексей",
+    "Николай",
+    "Галина",
+    "Людмила",
+    "Вера",
+]
+DEFICIT_TOPICS = [
+    ("предметный", "решение задач с параметром"),
+    ("предметный", "текстовые задачи"),
+    ("предметный", "орфография и пунктуация в сложном предложении"),
+    ("предметный", "смысловое чтение и работа с информацией"),
+    ("методический", "формирующее оценивание"),
+    ("методический", "дифференцированное обучение"),
+    ("методический", "функциональная грамотность на уроке"),
+    ("психолого-педагогический", "работа с обучающимися с ОВЗ"),
+    ("психолого-педагогический", "мотивация обучающихся с низкими результатами"),
+]
 PASSWORD = "demo"
 
 # (kind, subject, grades, base share of «2»/below minimum for an average school)
@@ -335,6 +388,55 @@ class DemoRegion:
             )
         return answers
 
+    def staff(
+        self, school: School, profile: Profile, teachers: int, listed: bool
+    ) -> tuple[list[Teacher], list[Deficit]]:
+        """Teachers with fictional names; in hard schools more deficits."""
+        rng = self.rng
+        people, deficits = [], []
+        subjects = [
+            "Русский язык, Литература",
+            "Математика",
+            "Математика, Информатика",
+            "Начальные классы",
+            "Физика",
+            "Химия, Биология",
+            "История, Обществознание",
+            "Английский язык",
+            "География",
+            "Физическая культура",
+        ]
+        for n in range(min(teachers, 30)):
+            name = (
+                f"{rng.choice(SURNAMES)} {rng.choice(FIRST_NAMES)[0]}. "
+                f"{rng.choice(FIRST_NAMES)[0]}. ({n + 1})"
+            )
+            teacher = Teacher(
+                school=school,
+                full_name=name,
+                subjects=subjects[n % len(subjects)],
+                category=rng.choices([c.value for c in Category], [25, 35, 25, 15])[0],
+                experience=rng.choice([e.value for e in Experience]),
+                age_band=rng.choices([a.value for a in AgeBand], [20, 55, 25])[0],
+                load_hours=Decimal(str(rng.choice([18, 24, 27, 30, 32, 36]))),
+                in_regional_network=rng.random() < 0.15,
+                in_methodical_asset=rng.random() < 0.05,
+            )
+            people.append(teacher)
+            if rng.random() < (0.5 if listed else 0.15) + 0.2 * profile.hardship:
+                kind, topic = rng.choice(DEFICIT_TOPICS)
+                deficits.append(
+                    Deficit(
+                        teacher=teacher,
+                        kind=kind,
+                        topic=topic,
+                        subject=teacher.subject_list[0] if kind == DeficitKind.SUBJECT else "",
+                        source="диагностика ЦНППМ",
+                        found_on=date(YEARS[-1], 6, 15),
+                    )
+                )
+        return people, deficits
+
     # -- the whole region --------------------------------------------------------------
 
     @transaction.atomic
@@ -388,6 +490,16 @@ class DemoRegion:
         ]
         SurveyAnswer.objects.bulk_create(answers, batch_size=2000)
         SchoolContext.objects.bulk_create(contexts, batch_size=2000)
+        teachers, deficits = [], []
+        last_context = {c.school_id: c for c in contexts if c.year == YEARS[-1]}
+        for school, profile in profiles:
+            people, found = self.staff(
+                school, profile, last_context[school.pk].teachers or 5, profile.ability < -0.8
+            )
+            teachers += people
+            deficits += found
+        Teacher.objects.bulk_create(teachers, batch_size=2000)
+        Deficit.objects.bulk_create(deficits, batch_size=2000)
         Result.objects.bulk_create(results, batch_size=2000)
         references = self.references(region, results)
         ReferenceResult.objects.bulk_create(references, batch_size=2000)
@@ -399,6 +511,8 @@ class DemoRegion:
             "contexts": len(contexts),
             "references": len(references),
             "survey_answers": len(answers),
+            "teachers": len(teachers),
+            "deficits": len(deficits),
         }
 
     def references(self, region: Region, results: list[Result]) -> list[ReferenceResult]:

@@ -24,6 +24,7 @@ from shnor.indicators.measures import FUNCTIONS, WITHOUT_SOURCE, measure_frame
 from shnor.indicators.models import IndicatorValue
 from shnor.registry.models import SchoolContext
 from shnor.risks.models import SurveyAnswer
+from shnor.staff.models import Activity, Deficit, Route, RouteItem, Teacher
 
 VALUE_SCHEMA = {
     "indicator": pl.Utf8,
@@ -122,6 +123,11 @@ def data_fingerprint(region_id: int) -> str:
         (SchoolContext, "school__municipality__region"),
         (SurveyAnswer, "school__municipality__region"),
         (Run, "region"),
+        (Teacher, "school__municipality__region"),
+        (Deficit, "teacher__school__municipality__region"),
+        (Route, "teacher__school__municipality__region"),
+        (RouteItem, "route__teacher__school__municipality__region"),
+        (Activity, "teacher__school__municipality__region"),
     ):
         stats = model.objects.filter(**{path: region_id}).aggregate(
             n=Count("pk"), last=Max("updated")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+from django.db.models import Count, Q
 
 from shnor.core.columnar import read_frame
 from shnor.identification.choices import Movement, Status
@@ -40,20 +41,17 @@ MEASURES: dict[str, str] = {
     "deficit_any": "школ с ресурсными дефицитами",
     "deficit_had": "школ с дефицитами годом ранее",
     "deficit_all_eliminated": "школ, ликвидировавших все дефициты",
-    # no data source yet: filled by the teachers and support capabilities
     "teachers_total": "педагогов",
-    "teachers_with_iom": "педагогов с ИОМ",
-    "teachers_trained": "педагогов, прошедших ПК",
+    "teachers_with_iom": "педагогов с ИОМ на год",
+    "teachers_iom_completed": "педагогов, выполнивших ИОМ",
+    "teachers_trained": "педагогов, прошедших ПК за год",
+    "teachers_network": "педагогов в региональных сетевых объединениях",
+    "teachers_asset": "педагогов в региональном методическом активе",
+    # no data source yet: filled by the support capability
     "with_partner": "школ со школой-лидером",
     "with_programme": "школ с ШППКО",
 }
-WITHOUT_SOURCE = {
-    "teachers_total",
-    "teachers_with_iom",
-    "teachers_trained",
-    "with_partner",
-    "with_programme",
-}
+WITHOUT_SOURCE = {"with_partner", "with_programme"}
 
 
 def result_sums(region_id: int, years: list[int]) -> pl.DataFrame:
@@ -189,6 +187,77 @@ def context_measures(region_id: int, years: list[int]) -> pl.DataFrame:
     return pl.concat(parts).join(with_context, on=["school_id", "year"], how="left")
 
 
+def staff_measures(region_id: int, years: list[int]) -> pl.DataFrame:
+    """Teachers counted per school (the current staff, for every year asked) and their routes
+    and courses per school and year."""
+    from shnor.staff.models import Activity, Route, Teacher
+
+    teachers = Teacher.objects.filter(school__municipality__region_id=region_id)
+    staff = (
+        pl.DataFrame(
+            list(teachers.values_list("school_id", "in_regional_network", "in_methodical_asset")),
+            schema={"school_id": pl.Int64, "network": pl.Boolean, "asset": pl.Boolean},
+            orient="row",
+        )
+        .group_by("school_id")
+        .agg(
+            teachers_total=pl.len().cast(pl.Float64),
+            teachers_network=pl.col("network").sum().cast(pl.Float64),
+            teachers_asset=pl.col("asset").sum().cast(pl.Float64),
+        )
+    )
+    grid = staff.join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross")
+    routes = (
+        pl.DataFrame(
+            list(
+                Route.objects.filter(teacher__in=teachers, year__in=years)
+                .annotate(
+                    total=Count("items"),
+                    done=Count("items", filter=Q(items__done_on__isnull=False)),
+                )
+                .values_list("teacher__school_id", "year", "teacher_id", "total", "done")
+            ),
+            schema={
+                "school_id": pl.Int64,
+                "year": pl.Int32,
+                "teacher": pl.Int64,
+                "total": pl.Int64,
+                "done": pl.Int64,
+            },
+            orient="row",
+        )
+        .filter(pl.col("total") > 0)
+        .group_by("school_id", "year")
+        .agg(
+            teachers_with_iom=pl.col("teacher").n_unique().cast(pl.Float64),
+            teachers_iom_completed=pl.col("teacher")
+            .filter(pl.col("done") == pl.col("total"))
+            .n_unique()
+            .cast(pl.Float64),
+        )
+    )
+    trained = (
+        pl.DataFrame(
+            list(
+                Activity.objects.filter(
+                    teacher__in=teachers, kind="course", date__year__in=years
+                ).values_list("teacher__school_id", "date__year", "teacher_id")
+            ),
+            schema={"school_id": pl.Int64, "year": pl.Int32, "teacher": pl.Int64},
+            orient="row",
+        )
+        .group_by("school_id", "year")
+        .agg(teachers_trained=pl.col("teacher").n_unique().cast(pl.Float64))
+    )
+    return (
+        grid.join(routes, on=["school_id", "year"], how="left")
+        .join(trained, on=["school_id", "year"], how="left")
+        .with_columns(
+            pl.col("teachers_with_iom", "teachers_iom_completed", "teachers_trained").fill_null(0.0)
+        )
+    )
+
+
 def measure_frame(region_id: int, years: list[int], primary: str) -> pl.DataFrame:
     """One row per school of the region and year: identity and every sourced measure."""
     schools = facts(region_id, years).select("school_id", "year", "municipality_id")
@@ -197,6 +266,7 @@ def measure_frame(region_id: int, years: list[int], primary: str) -> pl.DataFram
         result_measures(region_id, years),
         status_measures(region_id, years, primary),
         context_measures(region_id, years),
+        staff_measures(region_id, years),
     ):
         frame = frame.join(part, on=["school_id", "year"], how="left")
     missing = [m for m in MEASURES if m not in frame.columns and m not in WITHOUT_SOURCE]

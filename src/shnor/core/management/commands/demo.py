@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from shnor.core.system import SystemUser
 from shnor.demo.generator import DEMO_LOGINS, PASSWORD, YEARS, DemoRegion
-from shnor.identification.models import Methodology
+from shnor.identification.models import Methodology, Run, SchoolStatus
 from shnor.identification.services import do_run_identification
 from shnor.indicators.rounds import do_create_round
 from shnor.registry.models import Region
+from shnor.staff.models import Teacher
+from shnor.staff.routes import do_build_route, do_complete_item
 
 
 class Command(BaseCommand):
@@ -32,6 +35,23 @@ class Command(BaseCommand):
             f"Демо-входы (пароль «{PASSWORD}»): " + "; ".join(f"{u} — {r}" for u, r in DEMO_LOGINS)
         )
 
+    def routes(self, system: SystemUser) -> None:
+        """ИОМ for half of the teachers with deficits in listed schools, a quarter completed."""
+        listed = SchoolStatus.objects.filter(
+            run=Run.objects.filter(methodology__code="federal", year=YEARS[-1]).latest("created"),
+            status="low_results",
+        ).values_list("school_id", flat=True)
+        teachers = Teacher.objects.filter(school__in=listed, deficits__isnull=False).distinct()
+        for number, teacher in enumerate(teachers.order_by("pk")):
+            if number % 2:
+                continue
+            route = do_build_route(
+                teacher, YEARS[-1], acting_user=system, today=date(YEARS[-1], 1, 15)
+            )
+            if number % 4 == 0:
+                for item in route.items.all():
+                    do_complete_item(item, acting_user=system, on=item.deadline)
+
     def load(self, seed: int) -> None:
         counts = DemoRegion(seed).build()
         self.stdout.write("Загружено: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
@@ -47,6 +67,7 @@ class Command(BaseCommand):
             methodology = Methodology.objects.filter(code=code).order_by("-version").first()
             run = do_run_identification(methodology, year, acting_user=system)
             self.stdout.write(f"Выявление {code} {year}: {run.counts}")
+        self.routes(system)
         region = Region.objects.get()
         for year, month in ((YEARS[-2], 9), (YEARS[-1], 2)):
             self.stdout.write(

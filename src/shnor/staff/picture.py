@@ -1,0 +1,86 @@
+"""Aggregate pictures (no personal data): deficits by subject, the municipal order for courses,
+and the staffing analysis of seed 001 per subject."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter, defaultdict
+from typing import Any
+
+from django.db.models import QuerySet
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from shnor.staff.choices import AgeBand, Category, DeficitKind
+from shnor.staff.models import Deficit, Teacher
+
+
+def deficits_by_subject(deficits: QuerySet[Deficit]) -> list[dict[str, Any]]:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for subject, kind in deficits.values_list("subject", "kind"):
+        counts[subject or "общие (без предмета)"][kind] += 1
+    return [
+        {
+            "subject": subject,
+            "counts": [kinds.get(k.value, 0) for k in DeficitKind],
+            "total": sum(kinds.values()),
+        }
+        for subject, kinds in sorted(counts.items(), key=lambda item: -sum(item[1].values()))
+    ]
+
+
+def course_order(deficits: QuerySet[Deficit]) -> list[dict[str, Any]]:
+    """Needed course topics: one row per kind, subject and topic, with how many teachers need it
+    and from how many schools."""
+    needs: dict[tuple[str, str, str], dict[str, set[int]]] = defaultdict(
+        lambda: {"teachers": set(), "schools": set()}
+    )
+    for kind, subject, topic, teacher, school in deficits.values_list(
+        "kind", "subject", "topic", "teacher_id", "teacher__school_id"
+    ):
+        need = needs[(kind, subject, topic)]
+        need["teachers"].add(teacher)
+        need["schools"].add(school)
+    return [
+        {
+            "kind": kind,
+            "subject": subject,
+            "topic": topic,
+            "teachers": len(need["teachers"]),
+            "schools": len(need["schools"]),
+        }
+        for (kind, subject, topic), need in sorted(
+            needs.items(), key=lambda item: (-len(item[1]["teachers"]), item[0])
+        )
+    ]
+
+
+def course_order_xlsx(rows: list[dict[str, Any]], territory: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Заказ на ПК"
+    sheet.append([f"Муниципальный заказ на повышение квалификации: {territory}"])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(["Вид дефицита", "Предмет", "Тема курсов", "Педагогов", "Школ"])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([row["kind"], row["subject"], row["topic"], row["teachers"], row["schools"]])
+    for letter, width in zip("ABCDE", (26, 22, 70, 12, 10), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def staffing(teachers: QuerySet[Teacher]) -> list[dict[str, Any]]:
+    """Per subject: teachers, highest/first category, over 55, load over 30 hours (seed 001)."""
+    rows: dict[str, Counter[str]] = defaultdict(Counter)
+    for teacher in teachers:
+        for subject in teacher.subject_list or ["без предмета"]:
+            row = rows[subject]
+            row["total"] += 1
+            row["category"] += teacher.category in (Category.HIGHEST, Category.FIRST)
+            row["over_55"] += teacher.age_band == AgeBand.OVER_55
+            row["overload"] += bool(teacher.load_hours and teacher.load_hours > 30)
+    return [{"subject": s, **c} for s, c in sorted(rows.items(), key=lambda i: -i[1]["total"])]
