@@ -138,7 +138,7 @@ def synthetic_region(n: int = 60) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def test_resilience_is_statsmodels_on_the_same_data() -> None:
     indexed, scores = synthetic_region()
-    model = fit(indexed, scores)
+    model = fit(indexed.join(scores, on="school_id"))
     x = sm.add_constant(indexed["social_index"].to_numpy())
     direct = sm.OLS(scores["result"].to_numpy(), x).fit()
     assert np.allclose(model.model.params, direct.params)

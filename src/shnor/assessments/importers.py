@@ -43,6 +43,7 @@ OUTCOME_COLUMNS = [
     ),
     Column("Средний балл", "mean_score", decimal(0, 100, 2)),
 ]
+OUTCOME_FIELDS = tuple(c.field for c in OUTCOME_COLUMNS)
 PROCEDURE_COLUMNS = [
     Column("Процедура", "kind_code", text(16), required=True, help="ВПР, ОГЭ, ЕГЭ, ФГ, РД, МКР"),
     Column("Предмет", "subject_name", text(100), required=True, help="например «Русский язык»"),
@@ -109,19 +110,7 @@ class ResultsImporter(Importer):
         Column("Повысили", "raised", COUNT),
     ]
     key_fields = ("school_id", "year", "kind_id", "subject_id", "grade")
-    value_fields = (
-        "enrolled",
-        "participants",
-        "mark2",
-        "mark3",
-        "mark4",
-        "mark5",
-        "below_min",
-        "mean_score",
-        "lowered",
-        "confirmed",
-        "raised",
-    )
+    value_fields = ("enrolled", *OUTCOME_FIELDS, "lowered", "confirmed", "raised")
 
     def resolve(self, rows: list[Row], problem: Callable[[Row, str, str], None]) -> None:
         resolve_school_codes(rows, self.user, problem)
@@ -169,17 +158,7 @@ class ReferenceImporter(Importer):
         *OUTCOME_COLUMNS,
     ]
     key_fields = ("level", "territory", "year", "kind_id", "subject_id", "grade")
-    value_fields = (
-        "participants",
-        "mark2",
-        "mark3",
-        "mark4",
-        "mark5",
-        "below_min",
-        "mean_score",
-        "municipality_id",
-        "region_id",
-    )
+    value_fields = (*OUTCOME_FIELDS, "municipality_id", "region_id")
 
     def resolve(self, rows: list[Row], problem: Callable[[Row, str, str], None]) -> None:
         region = user_region(self.user)

@@ -60,13 +60,7 @@ KEYED_REFERENCE = {
     "level": pl.Utf8,
     "municipality_id": pl.Int64,
     "region_id": pl.Int64,
-    "year": pl.Int32,
-    "kind_id": pl.Int64,
-    "subject_id": pl.Int64,
-    "grade": pl.Int32,
-    "participants": pl.Int64,
-    "below_min": pl.Int64,
-    "mean_score": pl.Float64,
+    **{k: t for k, t in KEYED_RESULTS.items() if k != "school_id"},
 }
 
 

@@ -57,13 +57,12 @@ class Resilience:
         return [{"x": x, "y": a + b * x} for x in (low, high)]
 
 
-def fit(indexed: pl.DataFrame, scores: pl.DataFrame) -> Resilience:
-    """indexed: schools with `social_index`; scores: result_scores. Needs 5+ schools."""
-    data = (
-        indexed.join(scores, on="school_id")
-        .filter(pl.col("social_index").is_not_null() & (pl.col("participants") >= MIN_PARTICIPANTS))
-        .sort("school_id")
-    )
+def fit(schools: pl.DataFrame) -> Resilience:
+    """schools: one row each with `social_index`, `participants` and `result` (see
+    result_scores). Needs five schools with both."""
+    data = schools.filter(
+        pl.col("social_index").is_not_null() & (pl.col("participants") >= MIN_PARTICIPANTS)
+    ).sort("school_id")
     if data.height < 5:
         raise ValueError("для модели нужно не меньше пяти школ с контекстом и результатами")
     x = sm.add_constant(data["social_index"].to_numpy())

@@ -98,20 +98,18 @@ def context_and_results(region_id: int, year: int) -> pl.DataFrame:
 
 
 def resilience(region_id: int, year: int) -> Resilience:
-    data = context_and_results(region_id, year)
-    return fit(data.drop("participants", "below", "result"), result_scores(region_id, year))
+    return fit(context_and_results(region_id, year))
 
 
 def school_standing(school: Any, year: int) -> dict[str, Any]:
     """The school's social index, ШНСУ flag and place against the resilience model."""
+    data = context_and_results(school.municipality.region_id, year)
     try:
-        model = resilience(school.municipality.region_id, year)
+        model = fit(data)
     except ValueError:  # too few schools for a model
         model = None
-    data = context_and_results(school.municipality.region_id, year).filter(
-        pl.col("school_id") == school.pk
-    )
-    standing = data.to_dicts()[0] if data.height else {}
+    own = data.filter(pl.col("school_id") == school.pk)
+    standing = own.to_dicts()[0] if own.height else {}
     if model is not None:
         row = model.schools.filter(pl.col("school_id") == school.pk)
         if row.height:

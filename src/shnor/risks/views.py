@@ -151,10 +151,9 @@ def clusters(request: HttpRequest) -> HttpResponse:
 def deficits(request: HttpRequest) -> HttpResponse:
     region, year = region_and_year(request)
     visible = visible_ids(request, request.GET.get("municipality"))
-    table = deficit_table(facts(region.pk, [year - 1, year]), year).filter(
-        pl.col("school_id").is_in(list(visible))
-    )
-    names = facts(region.pk, [year]).select("school_id", "name", "municipality")
+    frame = facts(region.pk, [year - 1, year])
+    table = deficit_table(frame, year).filter(pl.col("school_id").is_in(list(visible)))
+    names = frame.filter(pl.col("year") == year).select("school_id", "name", "municipality")
     table = table.join(names, on="school_id").sort("municipality", "name")
     risk_schools = services.risk_zone_schools(request.user)
     done, total = eliminated_share(table, risk_schools)
