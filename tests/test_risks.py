@@ -28,6 +28,7 @@ from shnor.risks.profile import evaluate_profiles
 from shnor.risks.reports import clustering_docx
 from shnor.risks.resilience import PREDICTION_ALPHA, fit
 from shnor.risks.social import INDEX_FACTS, shnsu, social_index
+from shnor.support.library import for_factor
 from tests.tables import write_table
 
 ALL_FACTS = sorted({c["fact"] for f in factors() for c in f["conditions"]})
@@ -93,7 +94,7 @@ def test_the_catalogue_covers_seed_000_and_003() -> None:
         "professional_deficits",
         "weak_vsoko",
     } <= codes
-    assert all(f["measures"] for f in factors())
+    assert all(for_factor(f["code"]) for f in factors())
     fed = {q["factor"] for q in questionnaire()["questions"]}
     assert fed <= codes
 

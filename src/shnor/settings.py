@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "shnor.risks",
     "shnor.indicators",
     "shnor.staff",
+    "shnor.support",
     "shnor.reports",
 ]
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("indicators/", include("shnor.indicators.urls")),
     path("reports/", include("shnor.reports.urls")),
     path("staff/", include("shnor.staff.urls")),
+    path("support/", include("shnor.support.urls")),
 ]

@@ -18,3 +18,8 @@ class Action(models.TextChoices):
     IMPORT = "import", "загрузка данных"
     RUN = "run", "запуск расчётов"
     MANAGE_STAFF = "manage_staff", "ведение данных о педагогах"
+    EDIT_PROGRAMME = "edit_programme", "ведение программы поддержки"
+    APPROVE_PROGRAMME = "approve_programme", "утверждение программ"
+    CONFIRM_MEASURE = "confirm_measure", "подтверждение выполнения мероприятий"
+    RECORD_VISIT = "record_visit", "планирование и запись посещений"
+    MANAGE_SUPPORT = "manage_support", "назначение кураторов и партнёров"

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from shnor.accounts.choices import Action
 from shnor.core.scope import can
+from shnor.support.schedule import overdue_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -20,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append(("Риски", reverse("risks:heatmap")))
     items.append(("Показатели", reverse("indicators:regional")))
     items.append(("Педагоги", reverse("staff:index")))
+    support = reverse("support:index")
+    items.append(("Поддержка", support))
     items.append(("Отчёты", reverse("reports:index")))
     if can(user, Action.IMPORT):
         items.append(("Загрузка данных", reverse("import")))
@@ -29,7 +32,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     return {
         "nav": [
-            {"title": t, "url": u, "active": path == u or (u != "/" and path.startswith(u))}
+            {
+                "title": t,
+                "url": u,
+                "active": path == u or (u != "/" and path.startswith(u)),
+                # in-app notification: overdue measures in the user's scope
+                "badge": overdue_count(user) if u == support else 0,
+            }
             for t, u in items
         ]
     }

@@ -40,11 +40,28 @@ class ScopePaths:
 
 # Which actions each role may take at all; the scope then narrows the rows.
 # Teachers' personal data is for the school, its curator and the municipal coordinator only.
+# Support is municipal work (DOMAIN §1): the school keeps its programme, the curator records
+# visits and confirms measures, the municipality approves and assigns; the region reads.
+SUPPORT_ACTIONS = frozenset(
+    {
+        Action.EDIT_PROGRAMME,
+        Action.APPROVE_PROGRAMME,
+        Action.CONFIRM_MEASURE,
+        Action.RECORD_VISIT,
+        Action.MANAGE_SUPPORT,
+    }
+)
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.REGION: frozenset(Action.values) - {Action.VIEW_PERSONAL, Action.MANAGE_STAFF},
+    Role.REGION: frozenset(Action.values)
+    - {Action.VIEW_PERSONAL, Action.MANAGE_STAFF}
+    - SUPPORT_ACTIONS,
     Role.MUNICIPALITY: frozenset(Action.values),
-    Role.CURATOR: frozenset({Action.VIEW, Action.VIEW_PERSONAL}),
-    Role.SCHOOL: frozenset({Action.VIEW, Action.VIEW_PERSONAL, Action.MANAGE_STAFF}),
+    Role.CURATOR: frozenset(
+        {Action.VIEW, Action.VIEW_PERSONAL, Action.CONFIRM_MEASURE, Action.RECORD_VISIT}
+    ),
+    Role.SCHOOL: frozenset(
+        {Action.VIEW, Action.VIEW_PERSONAL, Action.MANAGE_STAFF, Action.EDIT_PROGRAMME}
+    ),
     Role.OBSERVER: frozenset({Action.VIEW}),
 }
 

@@ -20,11 +20,12 @@ from shnor.assessments.models import Result
 from shnor.core.importing import insert_rows
 from shnor.identification.models import Run
 from shnor.indicators.catalogue import indicators
-from shnor.indicators.measures import FUNCTIONS, WITHOUT_SOURCE, measure_frame
+from shnor.indicators.measures import FUNCTIONS, measure_frame
 from shnor.indicators.models import IndicatorValue
 from shnor.registry.models import SchoolContext
 from shnor.risks.models import SurveyAnswer
 from shnor.staff.models import Activity, Deficit, Route, RouteItem, Teacher
+from shnor.support.models import Partnership, Programme
 
 VALUE_SCHEMA = {
     "indicator": pl.Utf8,
@@ -50,23 +51,16 @@ def ratio(spec: dict[str, Any], frame: pl.DataFrame, keys: list[str]) -> pl.Data
     numerator, denominator = formula["numerator"], formula["denominator"]
     scale = float(formula.get("scale", 1))
     rows = frame.filter(population_filter(spec["population"]))
-    if numerator in WITHOUT_SOURCE or denominator in WITHOUT_SOURCE:
-        grouped = (
-            rows.group_by(keys)
-            .agg()
-            .with_columns(numerator=pl.lit(None, pl.Float64), denominator=pl.lit(None, pl.Float64))
+    grouped = (
+        rows.group_by(keys)
+        .agg(
+            numerator=pl.col(numerator).sum(),
+            denominator=pl.col(denominator).sum(),
+            known=pl.col(denominator).is_not_null().any(),
         )
-    else:
-        grouped = (
-            rows.group_by(keys)
-            .agg(
-                numerator=pl.col(numerator).sum(),
-                denominator=pl.col(denominator).sum(),
-                known=pl.col(denominator).is_not_null().any(),
-            )
-            .with_columns(denominator=pl.when(pl.col("known")).then(pl.col("denominator")))
-            .drop("known")
-        )
+        .with_columns(denominator=pl.when(pl.col("known")).then(pl.col("denominator")))
+        .drop("known")
+    )
     return grouped.with_columns(
         value=pl.when(pl.col("denominator") > 0).then(
             scale * pl.col("numerator") / pl.col("denominator")
@@ -116,7 +110,7 @@ def compute(region_id: int, years: list[int]) -> pl.DataFrame:
 
 
 def data_fingerprint(region_id: int) -> str:
-    """Changes whenever results, context, answers or identification runs change."""
+    """Changes whenever results, context, answers, runs, staff or support data change."""
     parts = []
     for model, path in (
         (Result, "school__municipality__region"),
@@ -128,6 +122,8 @@ def data_fingerprint(region_id: int) -> str:
         (Route, "teacher__school__municipality__region"),
         (RouteItem, "route__teacher__school__municipality__region"),
         (Activity, "teacher__school__municipality__region"),
+        (Programme, "municipality__region"),
+        (Partnership, "school__municipality__region"),
     ):
         stats = model.objects.filter(**{path: region_id}).aggregate(
             n=Count("pk"), last=Max("updated")

@@ -1,8 +1,8 @@
 """Measures: set-based counts per school and year that indicator formulas add up.
 
-`measure_frame(region_id, years)` returns one row per school and year with a column per measure
-that has a data source; a measure without one (teachers, support — later capabilities) is absent,
-and an indicator that needs it has no value («нет данных»), never zero."""
+`measure_frame(region_id, years)` returns one row per school and year with a column per measure;
+a measure the data does not give stays null, and an indicator over it has no value
+(«нет данных»), never zero."""
 
 from __future__ import annotations
 
@@ -47,11 +47,9 @@ MEASURES: dict[str, str] = {
     "teachers_trained": "педагогов, прошедших ПК за год",
     "teachers_network": "педагогов в региональных сетевых объединениях",
     "teachers_asset": "педагогов в региональном методическом активе",
-    # no data source yet: filled by the support capability
-    "with_partner": "школ со школой-лидером",
-    "with_programme": "школ с ШППКО",
+    "with_partner": "школ со школой-лидером или наставником",
+    "with_programme": "школ с программой повышения качества",
 }
-WITHOUT_SOURCE = {"with_partner", "with_programme"}
 
 
 def result_sums(region_id: int, years: list[int]) -> pl.DataFrame:
@@ -258,6 +256,44 @@ def staff_measures(region_id: int, years: list[int]) -> pl.DataFrame:
     )
 
 
+def support_measures(region_id: int, years: list[int]) -> pl.DataFrame:
+    """Support that follows a year's list: the list of year Y is drawn up in December–January
+    and supported in Y+1, so a school counts for Y with a programme covering Y or Y+1 (in force:
+    approved, or a first draft) and with a partnership active at some time in those years."""
+    from shnor.support.models import Partnership, Programme
+
+    programmes = list(
+        Programme.objects.current()
+        .filter(municipality__region_id=region_id, school__isnull=False)
+        .values_list("school_id", "year_from", "year_to")
+    )
+    partnerships = list(
+        Partnership.objects.filter(school__municipality__region_id=region_id).values_list(
+            "school_id", "starts__year", "ends__year"
+        )
+    )
+    rows = []
+    for year in years:
+        with_programme = {s for s, start, end in programmes if start <= year + 1 and end >= year}
+        with_partner = {
+            s for s, start, end in partnerships if start <= year + 1 and (end or year) >= year
+        }
+        rows += [
+            (s, year, float(s in with_programme), float(s in with_partner))
+            for s in (with_programme | with_partner)
+        ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "school_id": pl.Int64,
+            "year": pl.Int32,
+            "with_programme": pl.Float64,
+            "with_partner": pl.Float64,
+        },
+        orient="row",
+    )
+
+
 def measure_frame(region_id: int, years: list[int], primary: str) -> pl.DataFrame:
     """One row per school of the region and year: identity and every sourced measure."""
     schools = facts(region_id, years).select("school_id", "year", "municipality_id")
@@ -267,12 +303,16 @@ def measure_frame(region_id: int, years: list[int], primary: str) -> pl.DataFram
         status_measures(region_id, years, primary),
         context_measures(region_id, years),
         staff_measures(region_id, years),
+        support_measures(region_id, years),
     ):
         frame = frame.join(part, on=["school_id", "year"], how="left")
-    missing = [m for m in MEASURES if m not in frame.columns and m not in WITHOUT_SOURCE]
+    missing = [m for m in MEASURES if m not in frame.columns]
     if missing:
         raise RuntimeError(f"measures without a column: {missing}")
-    return frame.with_columns(pl.col("risk").fill_null(False), pl.col("listed").fill_null(0.0))
+    return frame.with_columns(
+        pl.col("risk").fill_null(False),
+        pl.col("listed", "with_programme", "with_partner").fill_null(0.0),
+    )
 
 
 def identification_done(

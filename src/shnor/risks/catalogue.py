@@ -52,8 +52,6 @@ def factors() -> list[dict[str, Any]]:
                 raise CatalogueError(f"{factor['code']}: a condition needs thresholds or level")
             if set(thresholds) - set(LEVELS):
                 raise CatalogueError(f"{factor['code']}: levels are {LEVELS}")
-        if not factor.get("measures"):
-            raise CatalogueError(f"{factor['code']}: typical measures are required")
     return data["factors"]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from shnor.core.audit import record_audit
+from shnor.core.calendar import months_after
 from shnor.staff.choices import ActivityKind, DeficitKind, ItemKind
 from shnor.staff.models import Activity, Deficit, Route, RouteItem, Teacher
 
@@ -30,9 +31,8 @@ STEPS = {
 
 
 def months_later(start: date, months: int, year: int) -> date:
-    month = start.month - 1 + months
-    candidate = date(start.year + month // 12, month % 12 + 1, min(start.day, 28))
-    return min(candidate, date(year, 12, 20)) if candidate.year > year else candidate
+    """A step's deadline: `months` after the start, within the route's year."""
+    return min(months_after(start, months), date(year, 12, 20))
 
 
 @transaction.atomic

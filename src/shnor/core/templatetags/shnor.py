@@ -44,3 +44,10 @@ def num(value: Any, digits: int = 1) -> str:
 @register.filter
 def get(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def measure_state(state: str) -> str:
+    from shnor.support.choices import MeasureStatus
+
+    return dict(MeasureStatus.choices).get(state, state)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shnor.core.system import SystemUser
 from shnor.demo.generator import DEMO_LOGINS, PASSWORD, YEARS, DemoRegion
+from shnor.demo.support import seed_support
 from shnor.identification.models import Methodology, Run, SchoolStatus
 from shnor.identification.services import do_run_identification
 from shnor.indicators.rounds import do_create_round
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             run = do_run_identification(methodology, year, acting_user=system)
             self.stdout.write(f"Выявление {code} {year}: {run.counts}")
         self.routes(system)
+        self.stdout.write(f"Поддержка: {seed_support(system)}")
         region = Region.objects.get()
         for year, month in ((YEARS[-2], 9), (YEARS[-1], 2)):
             self.stdout.write(

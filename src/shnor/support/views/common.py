@@ -1,0 +1,50 @@
+"""What the support pages share: reading form input into measure fields, scoped lookups with
+the action they need, and file responses for documents."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from shnor.reports.render import CONTENT_TYPES, RENDERERS
+from shnor.support.schedule import parse_deadline
+
+MEASURE_FIELDS = ("direction", "text", "period", "expected_result", "executors", "document")
+
+
+def scoped(queryset: QuerySet, user: Any, action: str, pk: Any) -> Model:
+    return get_object_or_404(queryset.restrict(user, action), pk=pk)
+
+
+def allowed(queryset: QuerySet, user: Any, action: str, pk: Any) -> bool:
+    return queryset.restrict(user, action).filter(pk=pk).exists()
+
+
+def optional_date(raw: str | None, what: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationError(f"{what}: ожидается дата, получено «{raw}»") from exc
+
+
+def measure_row(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Measure fields from a form; the deadline is the date given, else read from the period."""
+    row = {f: data.get(prefix + f, "").strip() for f in MEASURE_FIELDS}
+    deadline = optional_date(data.get(prefix + "deadline"), "Срок исполнения")
+    row["deadline"] = deadline or parse_deadline(row["period"])
+    return row
+
+
+def document_response(report: Any, fmt: str, organisation: str, name: str) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    response = HttpResponse(RENDERERS[fmt](report, organisation), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
