@@ -590,6 +590,7 @@ class DemoRegion:
             ("region", "Ирина Соколова", {"role": Role.REGION, "region": region}),
             ("mun", "Марина Ковалёва", {"role": Role.MUNICIPALITY, "municipality": small}),
             ("curator", "Олег Петров", {"role": Role.CURATOR}),
+            ("curator2", "Светлана Иванова", {"role": Role.CURATOR}),
             ("school", "Анна Смирнова", {"role": Role.SCHOOL, "school": small_schools[0]}),
             ("observer", "Наблюдатель", {"role": Role.OBSERVER, "region": region}),
         ]

@@ -91,7 +91,7 @@ def seed_support(system: Any, today: date | None = None) -> dict[str, int]:
     curated = set(curator.schools.values_list("pk", flat=True))
     schools = supported_schools(place, curated)
     for n, school in enumerate(schools):
-        chosen = [p.measure for p in proposals(school, YEARS[-1]) if p.preselected][:9]
+        chosen = [p.measure for p in proposals(school, YEARS[-1]) if p.preselected]
         programme = do_create_programme(
             kind=SCHOOL_KINDS[n % len(SCHOOL_KINDS)],
             title=f"Программа повышения качества образования: {school.short_name}",

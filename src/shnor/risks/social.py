@@ -36,6 +36,7 @@ def shnsu(frame: pl.DataFrame, share: float = SHNSU_SHARE) -> pl.DataFrame:
     indexed = social_index(frame)
     cutoff = indexed["social_index"].drop_nulls().quantile(1 - share, interpolation="linear")
     return indexed.with_columns(
-        shnsu=pl.col("social_index").is_not_null() & (pl.col("social_index") >= cutoff),
+        shnsu=pl.col("social_index").is_not_null()
+        & (pl.col("social_index") >= pl.lit(cutoff, pl.Float64)),
         shnsu_cutoff=pl.lit(cutoff, pl.Float64),
     )

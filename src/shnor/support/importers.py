@@ -54,6 +54,19 @@ EXPECTED_LAYOUT = (
 )
 
 
+def section_heading(row: list[str], cells: dict[str, str]) -> str | None:
+    """The heading of a section row («1. Организация работы…» alone in its row, or «1» and the
+    name, or one text merged across the row); None for a measure. «5.3 Мониторинг …» with no
+    other cells is a measure: headings are numbered with whole numbers or not at all."""
+    number = cells.get("number", "")
+    numeric = re.fullmatch(r"\d+(\.\d+)*\.?", number) is not None
+    texts = {c for c in row if c} - ({number} if numeric else set())
+    whole = not number or not numeric or re.fullmatch(r"\d+\.?", number) is not None
+    if len(texts) != 1 or not whole:
+        return None
+    return SECTION_NUMBER.sub("", next(iter(texts)))
+
+
 class ProgrammeImportError(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
@@ -128,14 +141,11 @@ def parse_programme(path: Path, file: str, default_year: int) -> list[dict[str, 
             cells = {name: row[i] if i < len(row) else "" for name, i in columns.items()}
             if all(re.fullmatch(r"\d*", c) for c in row):
                 continue  # blank or the «1 2 3 4 5» column numbering under the header
-            distinct = {c for c in row if c}
             if cells.get("stage"):
                 stage = SECTION_NUMBER.sub("", cells["stage"])
-            details = [cells.get(f, "") for f in DETAIL_FIELDS]
-            if len(distinct - {cells.get("number", "")}) == 1 and not any(
-                d and d != cells["text"] for d in details
-            ):
-                section = SECTION_NUMBER.sub("", next(iter(distinct - {cells.get("number", "")})))
+            heading = section_heading(row, cells)
+            if heading is not None:
+                section = heading
                 continue
             if not cells["text"]:
                 continue

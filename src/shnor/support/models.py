@@ -3,6 +3,7 @@ frozen, a correction is a new version), curators and their visits, partnerships.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -207,6 +208,11 @@ class Measure(DomainModel):
         return self.status
 
 
+def evidence_path(note: MeasureNote, filename: str) -> str:
+    """A folder of its own per file, so the file keeps the name the user gave it."""
+    return f"evidence/{date.today():%Y}/{uuid.uuid4().hex}/{filename}"
+
+
 class MeasureNote(DomainModel):
     """A comment on a measure, with an evidence file or without one."""
 
@@ -222,7 +228,9 @@ class MeasureNote(DomainModel):
         related_name="+",
     )
     text = models.TextField("комментарий", blank=True)
-    file = models.FileField("файл-подтверждение", upload_to="evidence/%Y/", blank=True)
+    file = models.FileField(
+        "файл-подтверждение", upload_to=evidence_path, max_length=300, blank=True
+    )
 
     scope_paths = ScopePaths(
         region="measure__programme__municipality__region",

@@ -129,15 +129,15 @@ def suggest_partners(school: School, year: int, user: Any, limit: int = 5) -> li
     suggestions = []
     for row in candidates.iter_rows(named=True):
         reasons = [
-            f"по предметам ({subjects_text}) «2» / ниже порога {row['share']:.1f}%"
-            + (f" против {own_share:.1f}% у школы" if own_share is not None else "")
+            f"по предметам ({subjects_text}) «2» / ниже порога {decimal(row['share'])}%"
+            + (f" против {decimal(own_share)}% у школы" if own_share is not None else "")
         ]
         if row["resilient"]:
             reasons.append("резильентная: результаты выше ожидаемых при сложном контексте")
         if row["social_index"] is not None and own_index is not None:
             reasons.append(
                 f"социальный контекст {'похожий' if row['context_gap'] < 0.5 else 'другой'} "
-                f"(индекс {row['social_index']:.2f} против {own_index:.2f})"
+                f"(индекс {decimal(row['social_index'], 2)} против {decimal(own_index, 2)})"
             )
         distance = row["distance_km"]
         reasons.append(
@@ -153,6 +153,10 @@ def suggest_partners(school: School, year: int, user: Any, limit: int = 5) -> li
             )
         )
     return suggestions
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
 
 
 @transaction.atomic

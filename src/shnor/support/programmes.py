@@ -31,10 +31,7 @@ class Proposal:
     measure: TypicalMeasure
     factors: list[str] = field(default_factory=list)
     rank: int = 0  # the highest level (1 low … 3 high) among those factors
-
-    @property
-    def preselected(self) -> bool:
-        return self.rank >= 2
+    preselected: bool = False
 
 
 def proposals(school: School, year: int) -> list[Proposal]:
@@ -47,11 +44,18 @@ def proposals(school: School, year: int) -> list[Proposal]:
             proposal = chosen.setdefault(typical.code, Proposal(typical))
             proposal.factors.append(factor["name"])
             proposal.rank = max(proposal.rank, factor["rank"])
-    return sorted(chosen.values(), key=lambda p: (-p.rank, p.measure.direction))
+    ranked = sorted(chosen.values(), key=lambda p: (-p.rank, p.measure.direction))
+    # one measure for every medium or high factor to start from; the rest stay on offer
+    covered: set[str] = set()
+    for proposal in ranked:
+        if proposal.rank >= 2 and not covered.issuperset(proposal.factors):
+            proposal.preselected = True
+            covered.update(proposal.factors)
+    return ranked
 
 
 def municipal_proposals() -> list[Proposal]:
-    return [Proposal(m, rank=3) for m in for_level("municipality")]
+    return [Proposal(m, rank=3, preselected=True) for m in for_level("municipality")]
 
 
 def measure_from_library(typical: TypicalMeasure, start: date) -> dict[str, Any]:

@@ -85,7 +85,8 @@ def builder(request: HttpRequest) -> HttpResponse:
         )
         offered, kinds = municipal_proposals(), [ProgrammeKind.choices[0]]
         title = f"Муниципальная программа повышения качества образования: {municipality.name}"
-    start = date(year + 1, 1, 15)
+    # a programme for the year after the data, its deadlines counted from today at the earliest
+    start = max(date.today(), date(year + 1, 1, 15))
     if request.method == "POST":
         post = request.POST
         try:
@@ -106,8 +107,8 @@ def builder(request: HttpRequest) -> HttpResponse:
                 title=post.get("title") or title,
                 municipality=municipality,
                 school=place,
-                year_from=int(post.get("year_from") or year + 1),
-                year_to=int(post.get("year_to") or year + 2),
+                year_from=int(post.get("year_from") or start.year),
+                year_to=int(post.get("year_to") or start.year + 1),
                 measures=chosen + added,
                 source="конструктор по профилю рисков" if place else "конструктор МППКО",
                 acting_user=user,
@@ -211,7 +212,12 @@ def partners_for(request: HttpRequest, pk: int) -> HttpResponse:
             partner_id = request.POST.get("partner")
             do_add_partnership(
                 place,
-                partner=School.objects.restrict(user).get(pk=partner_id) if partner_id else None,
+                # a partner may be any school of the region, not only of the user's scope
+                partner=School.objects.get(
+                    pk=partner_id, municipality__region=place.municipality.region_id
+                )
+                if partner_id
+                else None,
                 mentor=request.POST.get("mentor", ""),
                 grades=request.POST.get("grades", ""),
                 subjects=request.POST.get("subjects", ""),
