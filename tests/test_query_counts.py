@@ -10,14 +10,17 @@ from django.urls import reverse
 
 from shnor.core.system import SystemUser
 from shnor.demo.generator import DemoRegion
+from shnor.demo.support import seed_support
 from shnor.identification.models import Methodology, Run
 from shnor.identification.services import do_run_identification
+from shnor.support.models import Programme
 
 
 @pytest.fixture
 def demo(db: Any) -> Client:
     DemoRegion(seed=5).build()
     do_run_identification(Methodology.objects.get(code="federal"), 2025, acting_user=SystemUser())
+    seed_support(SystemUser())
     client = Client()
     client.login(username="region", password="demo")
     return client
@@ -34,6 +37,10 @@ def test_busiest_pages_have_bounded_queries(
         reverse("identification:index"): 12,
         reverse("school", args=[run.statuses.first().school_id]): 45,
         reverse("risks:heatmap"): 15,
+        reverse("support:index"): 20,
+        reverse("support:programme", args=[Programme.objects.latest("pk").pk]): 16,
+        reverse("support:school", args=[Programme.objects.latest("pk").school_id]): 18,
+        reverse("support:timeline"): 8,
     }
     for url, limit in pages.items():
         demo.get(url)  # the first view after a data change recomputes stored indicator values
