@@ -24,10 +24,11 @@ KINDS = ("ВПР", "ОГЭ", "ЕГЭ")
 SUBJECTS = ("Русский язык", "Математика", "Математика профильная", "Математика базовая")
 
 
-def result_scores(region_id: int, year: int) -> pl.DataFrame:
-    """school_id, participants, result (% passed), aggregated in the database."""
+def subject_counts(region_id: int, year: int) -> pl.DataFrame:
+    """school_id, subject, participants and those with «2» / below the minimum in ВПР, ОГЭ and
+    ЕГЭ over the year and the year before, aggregated in the database."""
     return read_frame(
-        f"""SELECT r.school_id, SUM(r.participants) AS participants,
+        f"""SELECT r.school_id, sub.name AS subject, SUM(r.participants) AS participants,
                    SUM(r.below_min) AS below
             FROM assessments_result r
             JOIN registry_school s ON s.id = r.school_id
@@ -35,12 +36,22 @@ def result_scores(region_id: int, year: int) -> pl.DataFrame:
             JOIN assessments_procedurekind k ON k.id = r.kind_id
             JOIN assessments_subject sub ON sub.id = r.subject_id
             WHERE m.region_id = %s AND r.year IN (%s, %s) AND r.below_min IS NOT NULL
-              AND k.code IN ({", ".join(["%s"] * len(KINDS))})
-              AND sub.name IN ({", ".join(["%s"] * len(SUBJECTS))})
-            GROUP BY r.school_id""",
-        [region_id, year - 1, year, *KINDS, *SUBJECTS],
-        {"school_id": pl.Int64, "participants": pl.Int64, "below": pl.Int64},
-    ).with_columns(result=100 * (1 - pl.col("below") / pl.col("participants")))
+              AND r.participants > 0 AND k.code IN ({", ".join(["%s"] * len(KINDS))})
+            GROUP BY r.school_id, sub.name""",
+        [region_id, year - 1, year, *KINDS],
+        {"school_id": pl.Int64, "subject": pl.Utf8, "participants": pl.Int64, "below": pl.Int64},
+    )
+
+
+def result_scores(region_id: int, year: int) -> pl.DataFrame:
+    """school_id, participants, result (% passed) in Russian and mathematics."""
+    return (
+        subject_counts(region_id, year)
+        .filter(pl.col("subject").is_in(list(SUBJECTS)))
+        .group_by("school_id")
+        .agg(pl.col("participants").sum(), pl.col("below").sum())
+        .with_columns(result=100 * (1 - pl.col("below") / pl.col("participants")))
+    )
 
 
 @dataclass

@@ -18,12 +18,11 @@ import polars as pl
 from django.db import transaction
 
 from shnor.core.audit import record_audit
-from shnor.core.columnar import read_frame
 from shnor.identification.choices import Status
 from shnor.identification.history import latest_run
 from shnor.identification.models import SchoolStatus
 from shnor.registry.models import School
-from shnor.risks.resilience import KINDS, MIN_PARTICIPANTS, fit
+from shnor.risks.resilience import MIN_PARTICIPANTS, fit, subject_counts
 from shnor.risks.services import context_and_results
 from shnor.support.models import Partnership
 
@@ -40,24 +39,6 @@ class Suggestion:
     subjects: list[str]
 
 
-def subject_shares(region_id: int, year: int) -> pl.DataFrame:
-    """school_id, subject, participants, below over the year and the year before."""
-    return read_frame(
-        f"""SELECT r.school_id, sub.name AS subject, SUM(r.participants) AS participants,
-                   SUM(r.below_min) AS below
-            FROM assessments_result r
-            JOIN registry_school s ON s.id = r.school_id
-            JOIN registry_municipality m ON m.id = s.municipality_id
-            JOIN assessments_procedurekind k ON k.id = r.kind_id
-            JOIN assessments_subject sub ON sub.id = r.subject_id
-            WHERE m.region_id = %s AND r.year IN (%s, %s) AND r.below_min IS NOT NULL
-              AND r.participants > 0 AND k.code IN ({", ".join(["%s"] * len(KINDS))})
-            GROUP BY r.school_id, sub.name""",
-        [region_id, year - 1, year, *KINDS],
-        {"school_id": pl.Int64, "subject": pl.Utf8, "participants": pl.Int64, "below": pl.Int64},
-    )
-
-
 def needed_subjects(shares: pl.DataFrame, school_id: int) -> list[str]:
     """The subjects where the school's share of «2» / below the minimum is 30% or more."""
     own = shares.filter(pl.col("school_id") == school_id).with_columns(
@@ -69,7 +50,7 @@ def needed_subjects(shares: pl.DataFrame, school_id: int) -> list[str]:
 
 def suggest_partners(school: School, year: int, user: Any, limit: int = 5) -> list[Suggestion]:
     region_id = school.municipality.region_id
-    shares = subject_shares(region_id, year)
+    shares = subject_counts(region_id, year)
     subjects = needed_subjects(shares, school.pk) or list(DEFAULT_SUBJECTS)
     pooled = (
         shares.filter(pl.col("subject").is_in(subjects))

@@ -71,7 +71,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "run": run,
             "programmes": programmes,
             "municipal_kind": ProgrammeKind.MUNICIPAL,
-            "municipalities": Municipality.objects.restrict(user, Action.EDIT_PROGRAMME),
+            "municipalities": Municipality.objects.restrict(user, Action.MANAGE_SUPPORT),
         },
     )
 

@@ -81,7 +81,7 @@ def builder(request: HttpRequest) -> HttpResponse:
     else:
         place = None
         municipality = scoped(
-            Municipality.objects, user, Action.EDIT_PROGRAMME, request.GET.get("municipality")
+            Municipality.objects, user, Action.MANAGE_SUPPORT, request.GET.get("municipality")
         )
         offered, kinds = municipal_proposals(), [ProgrammeKind.choices[0]]
         title = f"Муниципальная программа повышения качества образования: {municipality.name}"
@@ -138,7 +138,8 @@ def builder(request: HttpRequest) -> HttpResponse:
 def import_programme(request: HttpRequest) -> HttpResponse:
     user = request.user
     schools = School.objects.restrict(user, Action.EDIT_PROGRAMME).select_related("municipality")
-    municipalities = Municipality.objects.restrict(user, Action.EDIT_PROGRAMME)
+    # the municipal programme is the municipality's own (a school keeps only its programme)
+    municipalities = Municipality.objects.restrict(user, Action.MANAGE_SUPPORT)
     if not schools.exists() and not municipalities.exists():
         raise Http404
     if request.method == "POST":
