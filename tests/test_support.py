@@ -310,6 +310,9 @@ def test_deadlines_show_what_is_overdue_and_due(
     client.login(username="school", password="x")
     page = client.get(reverse("support:index")).content.decode()
     assert "Пробные экзамены" in page and "Просроченных мероприятий нет" in page
+    client.login(username="mun", password="x")
+    page = client.get(reverse("support:index")).content.decode()
+    assert 'id="drafts"' in page and "Программа школы № 1" in page  # awaiting approval
 
 
 def test_who_may_do_what_with_a_programme(world: dict[str, Any], programme: Programme) -> None:

@@ -17,7 +17,7 @@ from shnor.core.scope import can
 from shnor.identification.choices import Status
 from shnor.identification.history import latest_run, statuses_by_school
 from shnor.registry.models import Municipality, School
-from shnor.support.choices import ProgrammeKind
+from shnor.support.choices import ProgrammeStatus
 from shnor.support.curators import curators_for, do_assign_curator, do_end_assignment
 from shnor.support.documents import (
     curator_list,
@@ -70,7 +70,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "coverage": coverage,
             "run": run,
             "programmes": programmes,
-            "municipal_kind": ProgrammeKind.MUNICIPAL,
+            "drafts": Programme.objects.restrict(user)
+            .filter(status=ProgrammeStatus.DRAFT)
+            .select_related("school", "municipality")
+            .order_by("-updated"),
             "municipalities": Municipality.objects.restrict(user, Action.MANAGE_SUPPORT),
         },
     )
