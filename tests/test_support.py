@@ -521,3 +521,37 @@ def test_the_console_imports_and_exports_a_programme(world: dict[str, Any], tmp_
     with pytest.raises(CommandError, match="Ничего не записано"):
         call_command("programme", "import", str(tmp_path / "empty.docx"), "--school", "100")
     assert Programme.objects.count() == 2
+
+
+def test_a_planned_visit_is_recorded_as_held(world: dict[str, Any]) -> None:
+    curator = world["users"]["curator"]
+    school = world["schools"]["b"]  # the curator's school
+    planned = do_record_visit(
+        school,
+        kind=VisitKind.LANDING,
+        on=TODAY + timedelta(days=7),
+        topic="Формирующее оценивание",
+        held=False,
+        acting_user=curator,
+    )
+    client = Client()
+    client.login(username="mun", password="x")
+    assert "Формирующее оценивание" in client.get(reverse("support:curators")).content.decode()
+    client.login(username="curator", password="x")
+    client.post(
+        reverse("support:visit", args=[school.pk]),
+        {
+            "visit": planned.pk,
+            "kind": VisitKind.LANDING,
+            "date": TODAY.isoformat(),
+            "topic": "Формирующее оценивание",
+            "held": "1",
+            "findings": "Обратная связь на уроках не даётся",
+        },
+    )
+    planned.refresh_from_db()
+    assert planned.held and planned.findings == "Обратная связь на уроках не даётся"
+    assert school.visits.count() == 1
+    other = world["schools"]["a"]
+    response = client.post(reverse("support:visit", args=[other.pk]), {"topic": "x"})
+    assert response.status_code == 404  # not the curator's school

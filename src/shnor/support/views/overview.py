@@ -25,7 +25,7 @@ from shnor.support.documents import (
     partner_list,
     partner_list_report,
 )
-from shnor.support.models import CuratorAssignment, Programme
+from shnor.support.models import CuratorAssignment, Programme, Visit
 from shnor.support.schedule import current_measures, deadlines, timeline
 from shnor.support.views.common import document_response, optional_date, scoped
 
@@ -132,6 +132,10 @@ def curators(request: HttpRequest) -> HttpResponse:
         "support/curators.html",
         {
             "assignments": curator_list(user, today),
+            "plan": Visit.objects.restrict(user)
+            .filter(held=False, date__gte=today)
+            .select_related("school", "curator")
+            .order_by("curator__last_name", "date"),
             "may_manage": may_manage,
             "schools": schools,
             "curators": curators_for(first.municipality) if first else User.objects.none(),

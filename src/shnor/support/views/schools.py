@@ -255,7 +255,9 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
     post = request.POST
     existing = None
     if post.get("visit"):
-        existing = scoped(Visit.objects, user, Action.RECORD_VISIT, post["visit"])
+        existing = scoped(
+            Visit.objects.filter(school=place), user, Action.RECORD_VISIT, post["visit"]
+        )
     try:
         follow_ups = [
             measure_row(post, f"follow-{n}-")
