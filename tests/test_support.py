@@ -555,3 +555,28 @@ def test_a_planned_visit_is_recorded_as_held(world: dict[str, Any]) -> None:
     other = world["schools"]["a"]
     response = client.post(reverse("support:visit", args=[other.pk]), {"topic": "x"})
     assert response.status_code == 404  # not the curator's school
+
+
+def test_a_partnership_is_ended_by_the_municipality(world: dict[str, Any]) -> None:
+    school = world["schools"]["a"]
+    partnership = do_add_partnership(
+        school,
+        partner=world["schools"]["b"],
+        mentor="",
+        grades="",
+        subjects="",
+        help="методическая помощь",
+        agreement_number="",
+        agreement_date=None,
+        starts=TODAY - timedelta(days=30),
+        acting_user=world["users"]["municipality"],
+    )
+    url = reverse("support:partners_for", args=[school.pk])
+    client = Client()
+    client.login(username="school", password="x")
+    assert client.post(url, {"action": "end", "id": partnership.pk}).status_code == 404
+    client.login(username="mun", password="x")
+    client.post(url, {"action": "end", "id": partnership.pk})
+    partnership.refresh_from_db()
+    assert partnership.ends == TODAY
+    assert not partner_list(world["users"]["municipality"], TODAY + timedelta(days=1)).exists()

@@ -42,7 +42,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
     ),
     "financing": ("финансирование", "источник финансирования"),
 }
-DETAIL_FIELDS = ("period", "expected_result", "executors", "document", "financing")
 LIMITS = {
     f: Measure._meta.get_field(f).max_length
     for f in ("period", "executors", "document", "financing")

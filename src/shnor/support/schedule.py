@@ -81,10 +81,6 @@ class Deadlines:
     soon: list[Measure]
     visits: list[Visit]
 
-    @property
-    def alert_count(self) -> int:
-        return len(self.overdue)
-
 
 def current_measures(user: Any) -> Any:
     """Measures of the programmes in force within the user's scope."""

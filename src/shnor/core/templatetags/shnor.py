@@ -51,3 +51,12 @@ def measure_state(state: str) -> str:
     from shnor.support.choices import MeasureStatus
 
     return dict(MeasureStatus.choices).get(state, state)
+
+
+@register.filter
+def factor_names(codes: list[str]) -> str:
+    """Risk-factor codes as the names a reader knows."""
+    from shnor.risks.catalogue import factor_names as names
+
+    known = names()
+    return ", ".join(known.get(code, code) for code in codes or [])

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from shnor.accounts.choices import Action
 from shnor.core.tabular import UnreadableFile
@@ -23,7 +23,7 @@ from shnor.support.documents import helper_name
 from shnor.support.importers import ProgrammeImportError, do_import_programme
 from shnor.support.library import library
 from shnor.support.models import Visit
-from shnor.support.partners import do_add_partnership, suggest_partners
+from shnor.support.partners import do_add_partnership, do_end_partnership, suggest_partners
 from shnor.support.programmes import (
     do_create_programme,
     measure_from_library,
@@ -206,6 +206,13 @@ def partners_for(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     place = scoped(School.objects.select_related("municipality"), user, Action.VIEW, pk)
     may_manage = allowed(School.objects, user, Action.MANAGE_SUPPORT, pk)
+    if request.method == "POST" and request.POST.get("action") == "end":
+        if not may_manage:
+            raise Http404
+        partnership = get_object_or_404(place.partnerships, pk=request.POST.get("id"))
+        do_end_partnership(partnership, ends=date.today(), acting_user=user)
+        messages.success(request, f"Партнёрство завершено: {partnership}")
+        return redirect("support:school", pk=pk)
     if request.method == "POST":
         if not may_manage:
             raise Http404
