@@ -48,7 +48,7 @@ def test_a_run_is_stored_with_evidence_fingerprint_and_author(listed: dict[str, 
     assert run.counts["low_results"] == 1
     status = run.statuses.get(school__code="100")
     assert status.status == "low_results"
-    reasons = {e["indicator"]: e for e in status.evidence}
+    reasons = {e["indicator"]: e for e in status.items}
     assert reasons["low_two_procedures"]["triggered"] is True
     assert reasons["low_same_procedure"]["window"] == "2024–2025"
     assert reasons["low_two_procedures"]["compare"] == "доля «2» / ниже порога ≥ 30%"

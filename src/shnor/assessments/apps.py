@@ -11,4 +11,7 @@ class AssessmentsConfig(AppConfig):
         from shnor.assessments.catalogue import load_catalogue
 
         post_migrate.connect(load_catalogue, sender=self)
-        from shnor.assessments import importers  # noqa: F401  (registers the import kinds)
+        from shnor.assessments import (  # noqa: F401  (register the import kinds, the snapshot)
+            frames,
+            importers,
+        )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -8,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from shnor.core import importing  # noqa: F401  (registers the import job)
+        from shnor.core.snapshots import install_triggers
+
+        post_migrate.connect(install_triggers, sender=self)

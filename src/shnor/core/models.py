@@ -99,3 +99,18 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class DataStamp(models.Model):
+    """A random value that database triggers replace on every write to a table, in the writing
+    transaction; a columnar snapshot of the table is valid for one stamp (core/snapshots.py)."""
+
+    table_name = models.CharField("таблица", max_length=63, primary_key=True)
+    stamp = models.CharField("отметка", max_length=32)
+
+    class Meta:
+        verbose_name = "отметка изменения таблицы"
+        verbose_name_plural = "отметки изменения таблиц"
+
+    def __str__(self) -> str:
+        return f"{self.table_name}: {self.stamp}"

@@ -1,19 +1,23 @@
 """Reading what a run needs from the database into the engine's frames, set-based.
 
-Results are read as integer keys and decoded with small lookup frames, and only for the years
-and procedure kinds the definition looks at: the read is the largest part of a run."""
+Results, schools and their context come from the tables' columnar snapshots (assessments/frames.py,
+registry/frames.py); procedure kinds, subjects, municipalities and reference averages, all small,
+from the database. Results keep the years and procedure kinds the definition looks at, and their
+integer keys are decoded with small lookup frames."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import polars as pl
-from django.db import connection
 
+from shnor.assessments.frames import results_frame
 from shnor.assessments.models import ProcedureKind, Subject
 from shnor.core.columnar import read_frame
 from shnor.identification.engine.definition import bind, parameter_values
 from shnor.identification.engine.inputs import SCHEMAS, Inputs, frame
+from shnor.registry.frames import CONTEXTS, SCHOOLS
+from shnor.registry.models import Municipality
 
 
 def needed_years(definition: dict[str, Any], year: int) -> tuple[int, int]:
@@ -44,10 +48,10 @@ def needed_kinds(definition: dict[str, Any]) -> list[str] | None:
     return sorted(kinds)
 
 
-# Context as the database holds it: SQLite keeps booleans as integers.
-STORED_CONTEXT = {**SCHEMAS["context"], "stable_internet": pl.Int8}
-KEYED_RESULTS = {
-    "school_id": pl.Int64,
+KEYED_REFERENCE = {
+    "level": pl.Utf8,
+    "municipality_id": pl.Int64,
+    "region_id": pl.Int64,
     "year": pl.Int32,
     "kind_id": pl.Int64,
     "subject_id": pl.Int64,
@@ -56,20 +60,23 @@ KEYED_RESULTS = {
     "below_min": pl.Int64,
     "mean_score": pl.Float64,
 }
-KEYED_REFERENCE = {
-    "level": pl.Utf8,
-    "municipality_id": pl.Int64,
-    "region_id": pl.Int64,
-    **{k: t for k, t in KEYED_RESULTS.items() if k != "school_id"},
-}
+NAMED = ("kind", "subject")
 
 
 def decode(
     data: pl.DataFrame, kinds: pl.DataFrame, subjects: pl.DataFrame, name: str
 ) -> pl.DataFrame:
-    """Keys → names; categorical, since the engine filters and groups by them a lot."""
-    return frame(name, data.join(kinds, on="kind_id").join(subjects, on="subject_id")).with_columns(
-        pl.col("kind", "subject").cast(pl.Categorical)
+    """Keys → names, categorical (the engine filters and groups by them a lot); the lookups are
+    categorical already, so a million rows get their names without a string each."""
+    return (
+        data.join(kinds.with_columns(pl.col("kind_id").cast(data.schema["kind_id"])), on="kind_id")
+        .join(
+            subjects.with_columns(pl.col("subject_id").cast(data.schema["subject_id"])),
+            on="subject_id",
+        )
+        .select(
+            pl.col(c).cast(pl.Categorical if c in NAMED else t) for c, t in SCHEMAS[name].items()
+        )
     )
 
 
@@ -80,47 +87,34 @@ def load_inputs(region_id: int, definition: dict[str, Any], year: int) -> Inputs
     if wanted is not None:
         kind_rows = kind_rows.filter(code__in=wanted)
     kinds = pl.DataFrame(
-        list(kind_rows), schema={"kind_id": pl.Int64, "kind": pl.Utf8}, orient="row"
+        list(kind_rows), schema={"kind_id": pl.Int64, "kind": pl.Categorical}, orient="row"
     )
     subjects = pl.DataFrame(
         list(Subject.objects.values_list("pk", "name")),
-        schema={"subject_id": pl.Int64, "subject": pl.Utf8},
+        schema={"subject_id": pl.Int64, "subject": pl.Categorical},
         orient="row",
     )
     kind_ids = kinds["kind_id"].to_list() or [0]
+    municipalities = pl.DataFrame(
+        list(
+            Municipality.objects.filter(region_id=region_id).values_list("pk", "name", "region_id")
+        ),
+        schema={"municipality_id": pl.Int64, "municipality": pl.Utf8, "region_id": pl.Int64},
+        orient="row",
+    )
+    schools = frame(
+        "schools",
+        SCHOOLS.read().rename({"id": "school_id"}).join(municipalities, on="municipality_id"),
+    )
+    in_region = schools.select(pl.col("school_id").cast(pl.Int32))
+    results = results_frame(first, last, kind_ids).join(in_region, on="school_id", how="semi")
+    context = frame(
+        "context",
+        CONTEXTS.read()
+        .filter(pl.col("year").is_between(first, last))
+        .join(schools.select("school_id"), on="school_id", how="semi"),
+    )
     in_kinds = f"kind_id IN ({', '.join(['%s'] * len(kind_ids))})"
-    schools = read_frame(
-        """SELECT s.id AS school_id, s.code, s.name, m.id AS municipality_id,
-                  m.name AS municipality, m.region_id, s.kind
-           FROM registry_school s JOIN registry_municipality m ON m.id = s.municipality_id
-           WHERE m.region_id = %s""",
-        [region_id],
-        SCHEMAS["schools"],
-    )
-    # A full scan beats SQLite's choice of the year index when most rows qualify.
-    scan = " NOT INDEXED" if connection.vendor == "sqlite" else ""
-    results = read_frame(
-        f"""SELECT school_id, year, kind_id, subject_id, grade, participants, below_min,
-                   CAST(mean_score AS DOUBLE PRECISION)
-            FROM assessments_result{scan}
-            WHERE year BETWEEN %s AND %s AND {in_kinds}""",
-        [first, last, *kind_ids],
-        KEYED_RESULTS,
-    ).join(schools.select("school_id"), on="school_id", how="semi")
-    context = (
-        read_frame(
-            """SELECT c.school_id, c.year, c.students, c.students_ovz, c.teachers, c.vacancies,
-                  c.teachers_over_55, c.stable_internet, c.computers,
-                  CAST(c.low_income_pct AS DOUBLE PRECISION),
-                  CAST(c.single_parent_pct AS DOUBLE PRECISION),
-                  CAST(c.non_native_pct AS DOUBLE PRECISION)
-           FROM registry_schoolcontext c WHERE c.year BETWEEN %s AND %s""",
-            [first, last],
-            STORED_CONTEXT,
-        )
-        .with_columns(pl.col("stable_internet").cast(pl.Boolean))
-        .join(schools.select("school_id"), on="school_id", how="semi")
-    )
     reference = read_frame(
         f"""SELECT level, municipality_id, region_id, year, kind_id, subject_id, grade,
                    participants, below_min, CAST(mean_score AS DOUBLE PRECISION)

@@ -47,7 +47,7 @@ def table_rows(run: Run, statuses: QuerySet[SchoolStatus]) -> list[list[Any]]:
     codes = indicator_codes(run)
     rows = []
     for s in ordered(statuses):
-        by_code = {e["indicator"]: e for e in s.evidence}
+        by_code = {e["indicator"]: e for e in s.items}
         rows.append(
             [
                 s.school.code,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.db import models
 from shnor.core.models import DomainModel, ScopedQuerySet
 from shnor.core.scope import ScopePaths
 from shnor.identification.choices import Movement, Status
+from shnor.identification.engine.blocks import describe
+from shnor.identification.engine.definition import bind, parameter_values
 
 
 class Methodology(DomainModel):
@@ -88,21 +91,52 @@ class Run(DomainModel):
         return f"{self.methodology.name}, {self.year}, {where}"
 
     @cached_property
-    def indicator_labels(self) -> dict[str, str]:
-        return {i["code"]: i["label"] for i in self.definition["indicators"]}
+    def indicators(self) -> list[dict[str, Any]]:
+        """What every school's evidence shares, per indicator in the definition's order: its
+        code, label and comparison in words (a function of the definition and the year)."""
+        params = parameter_values(self.definition)
+        return [
+            {
+                "indicator": spec["code"],
+                "label": spec["label"],
+                "compare": describe(bind(spec, params), self.year)["compare"],
+            }
+            for spec in self.definition["indicators"]
+        ]
+
+
+# A run of a large region stores tens of thousands of statuses, so each school's evidence keeps
+# only what differs between schools, under short keys, one object per indicator in the order of
+# the run's definition; `SchoolStatus.items` gives it back whole.
+EVIDENCE_KEYS = {
+    "applicable": "a",
+    "triggered": "t",
+    "value": "v",
+    "reference": "r",
+    "threshold": "h",
+    "window": "w",
+    "detail": "d",
+}
 
 
 class SchoolStatus(models.Model):
     """A school's status in a run, with the evidence of every indicator."""
 
+    # No index of their own: the unique (run, school) and the (school, status) index lead with
+    # them, and a run writes tens of thousands of rows into every index.
     run = models.ForeignKey(
-        Run, verbose_name="запуск", on_delete=models.CASCADE, related_name="statuses"
+        Run,
+        verbose_name="запуск",
+        on_delete=models.CASCADE,
+        related_name="statuses",
+        db_index=False,
     )
     school = models.ForeignKey(
         "registry.School",
         verbose_name="школа",
         on_delete=models.CASCADE,
         related_name="identification_statuses",
+        db_index=False,
     )
     status = models.CharField("статус", max_length=20, choices=Status.choices)
     indicators_triggered = models.PositiveSmallIntegerField("сработало показателей")
@@ -111,7 +145,9 @@ class SchoolStatus(models.Model):
     movement = models.CharField(
         "движение по списку", max_length=8, choices=Movement.choices, default=Movement.OUTSIDE
     )
-    evidence = models.JSONField("доказательства", default=list)
+    # JSON written by `status_rows`, kept as text: a JSON column makes the database parse every
+    # school's evidence on insert, a third of the time a large run spends storing.
+    evidence = models.TextField("доказательства", default="[]")
 
     scope_paths = ScopePaths.via_school("school")
 
@@ -130,7 +166,9 @@ class SchoolStatus(models.Model):
 
     @property
     def items(self) -> list[dict[str, Any]]:
-        """The evidence with each indicator's label, which the run's definition holds once
-        rather than every school's row."""
-        labels = self.run.indicator_labels
-        return [{**e, "label": labels.get(e["indicator"], e["indicator"])} for e in self.evidence]
+        """Every indicator's evidence: indicator, label, compare, applicable, triggered, value,
+        reference, threshold, window, detail."""
+        return [
+            {**shared, **{name: stored.get(key) for name, key in EVIDENCE_KEYS.items()}}
+            for shared, stored in zip(self.run.indicators, json.loads(self.evidence), strict=True)
+        ]

@@ -16,7 +16,7 @@ from shnor.identification.choices import LISTED, Movement
 from shnor.identification.data import load_inputs
 from shnor.identification.engine.definition import with_parameters
 from shnor.identification.engine.evaluate import Evaluation, evaluate
-from shnor.identification.models import Methodology, Run, SchoolStatus
+from shnor.identification.models import EVIDENCE_KEYS, Methodology, Run, SchoolStatus
 from shnor.registry.models import Municipality, Region
 
 
@@ -46,21 +46,13 @@ def run_scope(
 
 
 def status_rows(evaluation: Evaluation, listed_before: set[int]) -> pl.DataFrame:
-    """One row per school: status, counts, movement and its evidence as a JSON array, built
-    column-wise (a run of a large region stores tens of thousands of these)."""
+    """One row per school: status, counts, movement and its evidence as a JSON array in the
+    stored form (`EVIDENCE_KEYS`), built column-wise."""
     evidence = (
         evaluation.evidence.select(
             "school_id",
             item=pl.struct(
-                "indicator",
-                "applicable",
-                "triggered",
-                "value",
-                "reference",
-                "threshold",
-                "compare",
-                "window",
-                "detail",
+                pl.col(name).alias(key) for name, key in EVIDENCE_KEYS.items()
             ).struct.json_encode(),
         )
         .group_by("school_id", maintain_order=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from shnor.core.columnar import read_frame
-from shnor.identification.data import STORED_CONTEXT
+from shnor.registry.frames import CONTEXTS
 from shnor.risks.catalogue import questionnaire
 
 FACT_LABELS = {
@@ -86,16 +86,7 @@ def survey_shares(years: list[int]) -> pl.DataFrame:
 def facts(region_id: int, years: list[int]) -> pl.DataFrame:
     """One row per school of the region and year: identity, context facts, survey shares."""
     schools = schools_of(region_id)
-    context = read_frame(
-        f"""SELECT school_id, year, students, students_ovz, teachers, vacancies,
-                   teachers_over_55, stable_internet, computers,
-                   CAST(low_income_pct AS DOUBLE PRECISION),
-                   CAST(single_parent_pct AS DOUBLE PRECISION),
-                   CAST(non_native_pct AS DOUBLE PRECISION)
-            FROM registry_schoolcontext WHERE year IN ({", ".join(["%s"] * len(years))})""",
-        years,
-        STORED_CONTEXT,
-    )
+    context = CONTEXTS.read().filter(pl.col("year").is_in(years))
     grid = schools.join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross")
     frame = grid.join(context, on=["school_id", "year"], how="left").with_columns(
         rural=(pl.col("locality") == "село").cast(pl.Int8),
