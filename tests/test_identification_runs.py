@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from docx import Document
@@ -18,7 +20,7 @@ from shnor.core.jobs import run_pending
 from shnor.core.models import AuditEvent, Job
 from shnor.core.system import SystemUser
 from shnor.identification.exports import CSV_COLUMNS, to_csv
-from shnor.identification.models import Methodology, Run
+from shnor.identification.models import Methodology, Run, SchoolStatus
 from shnor.identification.services import do_run_identification, do_save_methodology_version
 from tests.conftest import add_results
 
@@ -245,3 +247,67 @@ def test_a_regional_model_loads_from_yaml_and_runs(listed: dict[str, Any], tmp_p
     )
     with pytest.raises(Exception, match="block одно из"):
         call_command("methodology", "load", str(tmp_path / "bad.yaml"), verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evidence_stored_per_school_moves_to_its_run() -> None:
+    """A database with runs from before RunEvidence keeps every school's evidence."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("identification", "0001_initial")])
+    apps = executor.loader.project_state([("identification", "0001_initial")]).apps
+    region = apps.get_model("registry", "Region").objects.create(name="Область")
+    place = apps.get_model("registry", "Municipality").objects.create(region=region, name="Район")
+    School = apps.get_model("registry", "School")
+    schools = [
+        School.objects.create(code=code, name=f"Школа {code}", municipality=place)
+        for code in ("1", "2")
+    ]
+    methodology = apps.get_model("identification", "Methodology").objects.create(
+        code="m", version=1, name="М", definition={}
+    )
+    indicators = [{"code": "x", "label": "Икс"}, {"code": "y", "label": "Игрек"}]
+    run = apps.get_model("identification", "Run").objects.create(
+        methodology=methodology,
+        year=2025,
+        region=region,
+        definition={"indicators": indicators},
+        fingerprint="f",
+    )
+
+    def item(code: str, triggered: bool) -> dict[str, Any]:
+        return {
+            "indicator": code,
+            "applicable": True,
+            "triggered": triggered,
+            "value": 40.0 if triggered else 0.0,
+            "reference": None,
+            "threshold": 30.0,
+            "compare": "≥ 30%",
+            "window": "2025",
+            "detail": "ВПР Математика 5 кл. (2025): 40,0%" if triggered else "нет",
+        }
+
+    for school, evidence in zip(
+        schools,
+        ([item("y", True), item("x", False)], [item("x", False), item("y", False)]),
+        strict=True,
+    ):
+        apps.get_model("identification", "SchoolStatus").objects.create(
+            run=run,
+            school=school,
+            status="low_results",
+            indicators_triggered=1,
+            indicators_applicable=2,
+            indicators_total=2,
+            evidence=evidence,
+        )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    status = SchoolStatus.objects.select_related("run").get(school__code="1")
+    assert [(e["indicator"], e["label"], e["triggered"]) for e in status.items] == [
+        ("x", "Икс", False),
+        ("y", "Игрек", True),
+    ]
+    assert status.items[1]["detail"] == "ВПР Математика 5 кл. (2025): 40,0%"
+    assert status.items[1]["value"] == 40.0 and status.items[1]["reference"] is None

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from shnor.core.audit import record_audit
 from shnor.core.jobs import Progress, job_kind
+from shnor.core.snapshots import SNAPSHOTS
 from shnor.core.tabular import Sheet, UnreadableFile, read_sheets
 
 
@@ -390,6 +391,11 @@ class Importer:
                 added=report.added,
                 changed=report.changed,
             )
+        snapshot = SNAPSHOTS.get(self.model._meta.db_table)
+        if snapshot is not None and (report.added or report.changed):
+            progress.start(1, "Подготовка данных для расчётов")
+            snapshot.read()  # writes the new state's file: the next run need not wait for it
+            progress.advance()
         return report
 
     def upsert(self, rows: list[Row], report: ImportReport, progress: Progress) -> None:

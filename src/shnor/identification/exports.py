@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font
 
 from shnor.identification.choices import Status
 from shnor.identification.explain import explain
+from shnor.identification.history import with_items
 from shnor.identification.models import Run, SchoolStatus
 
 CSV_COLUMNS = [
@@ -37,16 +38,19 @@ def flag(item: dict[str, Any] | None) -> str:
     return "1" if item["triggered"] else "0"
 
 
-def ordered(statuses: QuerySet[SchoolStatus]) -> QuerySet[SchoolStatus]:
-    return statuses.select_related("school__municipality", "run").order_by(
-        "school__municipality__name", "school__name"
+def ordered(statuses: QuerySet[SchoolStatus]) -> list[SchoolStatus]:
+    """By municipality and name, with their evidence."""
+    return with_items(
+        statuses.select_related("school__municipality", "run").order_by(
+            "school__municipality__name", "school__name"
+        )
     )
 
 
-def table_rows(run: Run, statuses: QuerySet[SchoolStatus]) -> list[list[Any]]:
+def table_rows(run: Run, statuses: list[SchoolStatus]) -> list[list[Any]]:
     codes = indicator_codes(run)
     rows = []
-    for s in ordered(statuses):
+    for s in statuses:
         by_code = {e["indicator"]: e for e in s.items}
         rows.append(
             [
@@ -66,7 +70,7 @@ def to_csv(run: Run, statuses: QuerySet[SchoolStatus]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + indicator_codes(run))
-    writer.writerows(table_rows(run, statuses))
+    writer.writerows(table_rows(run, ordered(statuses)))
     return out.getvalue()
 
 
@@ -87,7 +91,8 @@ def to_xlsx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
             "Обоснование",
         ]
     )
-    for status, row in zip(ordered(statuses), table_rows(run, statuses), strict=True):
+    chosen = ordered(statuses)
+    for status, row in zip(chosen, table_rows(run, chosen), strict=True):
         row[3] = labels[row[3]]
         sheet.append([*row, explain(status.status, status.items)])
     for cell in sheet[1]:
@@ -146,7 +151,7 @@ def to_docx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
         (Status.RISK_ZONE, "2. Школы в зоне риска снижения образовательных результатов"),
     ):
         document.add_paragraph().add_run(caption).bold = True
-        selected = list(ordered(statuses.filter(status=status)))
+        selected = ordered(statuses.filter(status=status))
         if not selected:
             document.add_paragraph("Нет.")
             continue

@@ -3,6 +3,7 @@ difference between two runs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +38,19 @@ def statuses_by_school(run: Run, user: Any, group: str | None = None) -> dict[An
     return {s.school_id: s for s in rows}
 
 
+def with_items(statuses: Iterable[SchoolStatus]) -> list[SchoolStatus]:
+    """The statuses with their evidence (`SchoolStatus.items`) read in one go per run."""
+    statuses = list(statuses)
+    by_run: dict[int, list[SchoolStatus]] = {}
+    for status in statuses:
+        by_run.setdefault(status.run_id, []).append(status)
+    for group in by_run.values():
+        items = group[0].run.evidence_items([s.school_id for s in group])
+        for status in group:
+            status.__dict__["items"] = items.get(status.school_id, [])
+    return statuses
+
+
 def visible_counts(run: Run, user: Any) -> dict[str, int]:
     """The run's counts of statuses and movements among the schools the user sees."""
     rows = SchoolStatus.objects.restrict(user).filter(run=run)
@@ -63,19 +77,21 @@ def compare_runs(first: Run, second: Run, user: Any) -> list[dict[str, Any]]:
     """Schools whose status differs between two runs, with the indicators behind each."""
     a = statuses_by_school(first, user)
     b = statuses_by_school(second, user)
-    differences = []
-    for school_id in sorted(set(a) | set(b)):
-        left, right = a.get(school_id), b.get(school_id)
-        if left and right and left.status == right.status:
-            continue
-        school = (left or right).school  # type: ignore[union-attr]
-        differences.append(
-            {
-                "school": school,
-                "left": left,
-                "right": right,
-                "left_reasons": [e for e in left.items if e["triggered"]] if left else [],
-                "right_reasons": [e for e in right.items if e["triggered"]] if right else [],
-            }
+    pairs = [
+        (a.get(school_id), b.get(school_id))
+        for school_id in sorted(set(a) | set(b))
+        if not (
+            a.get(school_id) and b.get(school_id) and a[school_id].status == b[school_id].status
         )
-    return differences
+    ]
+    with_items(s for pair in pairs for s in pair if s)
+    return [
+        {
+            "school": (left or right).school,  # type: ignore[union-attr]
+            "left": left,
+            "right": right,
+            "left_reasons": [e for e in left.items if e["triggered"]] if left else [],
+            "right_reasons": [e for e in right.items if e["triggered"]] if right else [],
+        }
+        for left, right in pairs
+    ]

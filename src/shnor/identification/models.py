@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from functools import cached_property
+import io
+from collections.abc import Collection
+from datetime import datetime
+from functools import cached_property, lru_cache
 from typing import Any
 
+import polars as pl
 from django.conf import settings
 from django.db import models
 
 from shnor.core.models import DomainModel, ScopedQuerySet
 from shnor.core.scope import ScopePaths
 from shnor.identification.choices import Movement, Status
-from shnor.identification.engine.blocks import describe
-from shnor.identification.engine.definition import bind, parameter_values
 
 
 class Methodology(DomainModel):
@@ -90,37 +91,74 @@ class Run(DomainModel):
         where = self.municipality.name if self.municipality else self.region.name
         return f"{self.methodology.name}, {self.year}, {where}"
 
-    @cached_property
-    def indicators(self) -> list[dict[str, Any]]:
-        """What every school's evidence shares, per indicator in the definition's order: its
-        code, label and comparison in words (a function of the definition and the year)."""
-        params = parameter_values(self.definition)
-        return [
-            {
-                "indicator": spec["code"],
-                "label": spec["label"],
-                "compare": describe(bind(spec, params), self.year)["compare"],
-            }
-            for spec in self.definition["indicators"]
-        ]
+    def evidence_items(self, school_ids: Collection[int]) -> dict[int, list[dict[str, Any]]]:
+        """The given schools' evidence: per school, one item per indicator in the definition's
+        order (indicator, applicable, triggered, value, reference, threshold, compare, window,
+        detail, label)."""
+        chosen = stored_evidence(self.pk, self.created).filter(
+            pl.col("school_id").is_in(list(school_ids))
+        )
+        return chosen.rows_by_key("school_id", named=True)  # type: ignore[return-value]
 
 
-# A run of a large region stores tens of thousands of statuses, so each school's evidence keeps
-# only what differs between schools, under short keys, one object per indicator in the order of
-# the run's definition; `SchoolStatus.items` gives it back whole.
-EVIDENCE_KEYS = {
-    "applicable": "a",
-    "triggered": "t",
-    "value": "v",
-    "reference": "r",
-    "threshold": "h",
-    "window": "w",
-    "detail": "d",
-}
+class RunEvidence(models.Model):
+    """Every school's evidence of a run, one row per school × indicator, as one compressed Arrow
+    table: a large run stores it in one write (as tens of thousands of JSON texts it took most
+    of a run's time), and the run's pages read it back whole."""
+
+    run = models.OneToOneField(
+        Run, verbose_name="запуск", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    data = models.BinaryField("данные")
+
+    COLUMNS = (
+        "school_id",
+        "indicator",
+        "applicable",
+        "triggered",
+        "value",
+        "reference",
+        "threshold",
+        "compare",
+        "window",
+        "detail",
+    )
+
+    class Meta:
+        verbose_name = "доказательства запуска"
+        verbose_name_plural = "доказательства запусков"
+
+    def __str__(self) -> str:
+        return f"Доказательства: {self.run_id}"
+
+    @classmethod
+    def pack(cls, evidence: pl.DataFrame) -> bytes:
+        """evidence: the engine's rows (engine/evaluate.py), sorted by school and indicator."""
+        buffer = io.BytesIO()
+        evidence.select(cls.COLUMNS).write_ipc(buffer, compression="zstd")
+        return buffer.getvalue()
+
+
+@lru_cache(maxsize=4)
+def stored_evidence(run_id: int, created: datetime) -> pl.DataFrame:
+    """A run's evidence with each indicator's label. A stored run never changes; its creation
+    time is part of the key since the id of a rolled-back run can be given again."""
+    definition = Run.objects.filter(pk=run_id).values_list("definition", flat=True).get()
+    labels = pl.DataFrame(
+        [(spec["code"], spec["label"]) for spec in definition["indicators"]],
+        schema={"indicator": pl.Utf8, "label": pl.Utf8},
+        orient="row",
+    )
+    data = RunEvidence.objects.filter(run_id=run_id).values_list("data", flat=True).first()
+    if data is None:
+        return pl.DataFrame(schema={"school_id": pl.Int64, "indicator": pl.Utf8, "label": pl.Utf8})
+    return pl.read_ipc(io.BytesIO(bytes(data))).join(
+        labels, on="indicator", how="left", maintain_order="left"
+    )
 
 
 class SchoolStatus(models.Model):
-    """A school's status in a run, with the evidence of every indicator."""
+    """A school's status in a run; the evidence behind it is the run's (`RunEvidence`)."""
 
     # No index of their own: the unique (run, school) and the (school, status) index lead with
     # them, and a run writes tens of thousands of rows into every index.
@@ -145,9 +183,6 @@ class SchoolStatus(models.Model):
     movement = models.CharField(
         "движение по списку", max_length=8, choices=Movement.choices, default=Movement.OUTSIDE
     )
-    # JSON written by `status_rows`, kept as text: a JSON column makes the database parse every
-    # school's evidence on insert, a third of the time a large run spends storing.
-    evidence = models.TextField("доказательства", default="[]")
 
     scope_paths = ScopePaths.via_school("school")
 
@@ -164,11 +199,8 @@ class SchoolStatus(models.Model):
     def __str__(self) -> str:
         return f"{self.school}: {self.get_status_display()}"
 
-    @property
+    @cached_property
     def items(self) -> list[dict[str, Any]]:
-        """Every indicator's evidence: indicator, label, compare, applicable, triggered, value,
-        reference, threshold, window, detail."""
-        return [
-            {**shared, **{name: stored.get(key) for name, key in EVIDENCE_KEYS.items()}}
-            for shared, stored in zip(self.run.indicators, json.loads(self.evidence), strict=True)
-        ]
+        """This school's evidence (`Run.evidence_items`); lists fill it for many at once
+        (`history.with_items`)."""
+        return self.run.evidence_items([self.school_id]).get(self.school_id, [])

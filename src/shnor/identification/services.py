@@ -16,7 +16,7 @@ from shnor.identification.choices import LISTED, Movement
 from shnor.identification.data import load_inputs
 from shnor.identification.engine.definition import with_parameters
 from shnor.identification.engine.evaluate import Evaluation, evaluate
-from shnor.identification.models import EVIDENCE_KEYS, Methodology, Run, SchoolStatus
+from shnor.identification.models import Methodology, Run, RunEvidence, SchoolStatus
 from shnor.registry.models import Municipality, Region
 
 
@@ -46,21 +46,10 @@ def run_scope(
 
 
 def status_rows(evaluation: Evaluation, listed_before: set[int]) -> pl.DataFrame:
-    """One row per school: status, counts, movement and its evidence as a JSON array in the
-    stored form (`EVIDENCE_KEYS`), built column-wise."""
-    evidence = (
-        evaluation.evidence.select(
-            "school_id",
-            item=pl.struct(
-                pl.col(name).alias(key) for name, key in EVIDENCE_KEYS.items()
-            ).struct.json_encode(),
-        )
-        .group_by("school_id", maintain_order=True)
-        .agg(evidence=pl.format("[{}]", pl.col("item").str.join(",")))
-    )
+    """One row per school: status, counts and movement against the previous list."""
     before = pl.col("school_id").is_in(list(listed_before))
     listed = pl.col("status") == LISTED
-    return evaluation.statuses.join(evidence, on="school_id", how="left").with_columns(
+    return evaluation.statuses.with_columns(
         movement=pl.when(listed & before)
         .then(pl.lit(Movement.STAYED.value))
         .when(listed)
@@ -68,7 +57,6 @@ def status_rows(evaluation: Evaluation, listed_before: set[int]) -> pl.DataFrame
         .when(before)
         .then(pl.lit(Movement.LEFT.value))
         .otherwise(pl.lit(Movement.OUTSIDE.value)),
-        evidence=pl.col("evidence").fill_null("[]"),
     )
 
 
@@ -131,9 +119,9 @@ def do_run_identification(
             "indicators_applicable",
             "indicators_total",
             "movement",
-            "evidence",
         )
         insert_rows(SchoolStatus, fields, list(rows.select(fields).iter_rows()))
+        RunEvidence.objects.create(run=run, data=RunEvidence.pack(evaluation.evidence))
         run.counts = {
             **dict(rows.group_by("status").len().iter_rows()),
             **{

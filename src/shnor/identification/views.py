@@ -19,7 +19,7 @@ from shnor.identification.choices import Movement, Status
 from shnor.identification.engine.definition import DefinitionError, bind, parameter_values
 from shnor.identification.explain import headline
 from shnor.identification.exports import to_csv, to_docx, to_xlsx
-from shnor.identification.history import compare_runs, visible_counts
+from shnor.identification.history import compare_runs, visible_counts, with_items
 from shnor.identification.models import Methodology, Run, SchoolStatus
 from shnor.identification.services import do_save_methodology_version, latest_methodologies
 from shnor.registry.models import Municipality
@@ -106,7 +106,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = visible_run(request, pk)
     rows = filtered_statuses(request, run).order_by("school__municipality__name", "school__name")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
-    for status in page:
+    for status in with_items(page):
         status.why = headline(status.status, status.items)
     left = (
         SchoolStatus.objects.restrict(request.user)

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from shnor.assessments.models import Result
 from shnor.identification.choices import Status
 from shnor.identification.explain import explain
-from shnor.identification.history import latest_run, statuses_by_school
+from shnor.identification.history import latest_run, statuses_by_school, with_items
 from shnor.indicators.catalogue import indicators
 from shnor.indicators.engine import current_values, data_fingerprint
 from shnor.registry.models import Municipality, School
@@ -52,7 +52,7 @@ def identification_report(
             k: v for k, v in statuses.items() if v.school.municipality_id == municipality.pk
         }
     listed = sorted(
-        (s for s in statuses.values() if s.status == Status.LOW_RESULTS),
+        with_items(s for s in statuses.values() if s.status == Status.LOW_RESULTS),
         key=lambda s: (s.school.municipality.name, s.school.name),
     )
     counts: dict[str, int] = defaultdict(int)
