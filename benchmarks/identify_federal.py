@@ -50,10 +50,10 @@ SELECT code FROM two_low JOIN same_twice USING (code) WHERE n >= 2 OR hit
 
 
 def load(schools_count: int, folder: Path) -> Path:
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from shnor.assessments.models import ProcedureKind, Result, Subject
-    from shnor.core.importing import insert_rows
+    from shnor.core.importing import analyze, insert_rows
     from shnor.registry.models import Municipality, Region, School
 
     schools = schools_frame(schools_count, municipalities=200)
@@ -87,9 +87,7 @@ def load(schools_count: int, folder: Path) -> Path:
                 for c, y, k, s, g, p, b in results.iter_rows()
             ],
         )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyze()
     print(f"loaded {schools_count} schools, {results.height:,} results", file=sys.stderr)
     return path
 

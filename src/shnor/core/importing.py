@@ -391,6 +391,8 @@ class Importer:
                 added=report.added,
                 changed=report.changed,
             )
+        if report.added:
+            analyze(self.model)
         snapshot = SNAPSHOTS.get(self.model._meta.db_table)
         if snapshot is not None and (report.added or report.changed):
             progress.start(1, "Подготовка данных для расчётов")
@@ -464,6 +466,18 @@ def insert_rows(
             return
         for batch in chunks(rows, 5000):
             cursor.executemany(sql, [(*row, *now) for row in batch])
+
+
+def analyze(*tables: type[models.Model]) -> None:
+    """Refresh PostgreSQL's statistics of the given tables (all when none are given) after a bulk
+    load. Until autovacuum gets to them the planner takes a freshly filled table for empty and
+    joins it by nested loops: a count over the demo region's deficits took 40 s instead of
+    milliseconds. SQLite's planner does not depend on statistics so much and is left alone."""
+    if connection.vendor != "postgresql":
+        return
+    names = ", ".join(connection.ops.quote_name(t._meta.db_table) for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {names}")
 
 
 def chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
