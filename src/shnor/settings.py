@@ -97,10 +97,14 @@ def database_config() -> dict[str, object]:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the worker write while the web process reads; the timeout rides out
         # the short write locks of bulk imports instead of failing with "database is locked".
+        # A table with triggers (core/snapshots.py) makes every INSERT keep a statement
+        # journal, a temporary file unless temp_store is memory: 22 µs a row instead of 5.
         config["OPTIONS"] = {
             "timeout": 30,
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+            ),
         }
         config["CONN_MAX_AGE"] = 0
     return config
