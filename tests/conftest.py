@@ -75,3 +75,19 @@ def add_results(school: School, rows: Iterable[tuple[Any, ...]]) -> None:
             for row in rows
         ]
     )
+
+
+def stored_results() -> list[tuple[Any, ...]]:
+    """Every result row as the database holds it (keys, counts, mean score), in key order."""
+    return sorted(
+        Result.objects.values_list(
+            "school_id",
+            "year",
+            "kind_id",
+            "subject_id",
+            "grade",
+            "participants",
+            "below_min",
+            "mean_score",
+        )
+    )

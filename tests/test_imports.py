@@ -10,22 +10,8 @@ from shnor.assessments.models import ReferenceResult, Result
 from shnor.core.importing import IMPORTERS, importer_for, write_template
 from shnor.core.models import AuditEvent
 from shnor.registry.models import Municipality, School, SchoolContext
+from tests.conftest import stored_results
 from tests.tables import RESULT_HEADERS, result_row, write_table
-
-
-def results_snapshot() -> list[tuple[Any, ...]]:
-    return sorted(
-        Result.objects.values_list(
-            "school_id",
-            "year",
-            "kind_id",
-            "subject_id",
-            "grade",
-            "participants",
-            "below_min",
-            "mean_score",
-        )
-    )
 
 
 @pytest.mark.parametrize(
@@ -75,7 +61,7 @@ def test_it_reports_every_bad_cell_and_writes_nothing(
 ) -> None:
     good = [RESULT_HEADERS, result_row("100"), result_row("200")]
     importer_for("results", world["users"]["region"]).run(write_table(tmp_path / "good.xlsx", good))
-    before = results_snapshot()
+    before = stored_results()
     bad = [
         RESULT_HEADERS,
         result_row("100", participants=30),  # a change, but file is bad
@@ -95,7 +81,7 @@ def test_it_reports_every_bad_cell_and_writes_nothing(
     path = write_table(tmp_path / "bad.xlsx", bad)
     report = importer_for("results", world["users"]["region"]).run(path)
     assert len(report.problems) == 10
-    assert results_snapshot() == before
+    assert stored_results() == before
     text = "\n".join(map(str, report.problems))
     assert "bad.xlsx, лист «Sheet», строка 3, столбец «Год»: значение «двадцать»" in text
     assert "столбец «Класс»: значение «14» — целое число не меньше 1 и не больше 11" in text
@@ -105,7 +91,7 @@ def test_it_reports_ten_bad_cells_at_once(world: dict[str, Any], tmp_path: Path)
     importer_for("results", world["users"]["region"]).run(
         write_table(tmp_path / "good.csv", [RESULT_HEADERS, result_row("100")])
     )
-    before = results_snapshot()
+    before = stored_results()
     bad = [
         RESULT_HEADERS,
         result_row("100", year="2O25"),
@@ -124,7 +110,7 @@ def test_it_reports_ten_bad_cells_at_once(world: dict[str, Any], tmp_path: Path)
     assert len(report.problems) == 10
     rows = sorted(p.row for p in report.problems)
     assert rows == list(range(2, 12))
-    assert results_snapshot() == before
+    assert stored_results() == before
     assert report.summary == "Ошибок: 10. Ничего не записано."
 
 

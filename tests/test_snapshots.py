@@ -13,26 +13,16 @@ from shnor.assessments.frames import RESULTS
 from shnor.assessments.models import Result
 from shnor.core import snapshots
 from shnor.core.models import DataStamp
-from tests.conftest import add_results
+from tests.conftest import add_results, stored_results
 
 
 def table() -> pl.DataFrame:
     """The results as the database has them, read without the snapshot."""
-    rows = Result.objects.values_list(
-        "school_id",
-        "year",
-        "kind_id",
-        "subject_id",
-        "grade",
-        "participants",
-        "below_min",
-        "mean_score",
-    )
     return pl.DataFrame(
-        [(*r[:7], None if r[7] is None else float(r[7])) for r in rows],
+        [(*r[:7], None if r[7] is None else float(r[7])) for r in stored_results()],
         schema=RESULTS.columns,
         orient="row",
-    ).sort("school_id", "year", "kind_id", "subject_id", "grade")
+    )
 
 
 def snapshot() -> pl.DataFrame:

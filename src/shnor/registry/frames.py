@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from shnor.core.snapshots import Snapshot
+from shnor.identification.engine.inputs import SCHEMAS
 from shnor.registry.models import School, SchoolContext
 
 SCHOOLS = Snapshot(
@@ -19,21 +20,6 @@ SCHOOLS = Snapshot(
     },
 )
 
-# SQLite keeps booleans as integers: stable_internet is read as one and cast by the reader.
-CONTEXTS = Snapshot(
-    SchoolContext,
-    {
-        "school_id": pl.Int64,
-        "year": pl.Int32,
-        "students": pl.Int64,
-        "students_ovz": pl.Int64,
-        "teachers": pl.Int64,
-        "vacancies": pl.Int64,
-        "teachers_over_55": pl.Int64,
-        "stable_internet": pl.Int8,
-        "computers": pl.Int64,
-        "low_income_pct": pl.Float64,
-        "single_parent_pct": pl.Float64,
-        "non_native_pct": pl.Float64,
-    },
-)
+# The engine's context (identification/engine/inputs.py) as the table holds it: SQLite keeps
+# booleans as integers, so stable_internet is read as one and cast by the reader.
+CONTEXTS = Snapshot(SchoolContext, {**SCHEMAS["context"], "stable_internet": pl.Int8})
