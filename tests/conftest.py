@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from shnor.accounts.choices import Role
 from shnor.accounts.models import User
 from shnor.assessments.models import ProcedureKind, Result, Subject
 from shnor.registry.models import Municipality, Region, School
+from shnor.support.models import CuratorAssignment
 
 os.environ.setdefault("SHNOR_FAST_HASHER", "1")
 # Tests create many users; the production hasher would spend seconds on each fixture.
@@ -44,7 +46,10 @@ def world(db: Any) -> dict[str, Any]:
             "observer", password="x", role=Role.OBSERVER, region=region
         ),
     }
-    users["curator"].schools.set([schools["b"]])
+    # the curator's school b: an assignment in force since long ago, with no end
+    CuratorAssignment.objects.create(
+        curator=users["curator"], school=schools["b"], starts=date(2000, 1, 1)
+    )
     other_region = Region.objects.create(name="Чужая область")
     outsider_place = Municipality.objects.create(region=other_region, name="Чужой район")
     schools["outside"] = School.objects.create(

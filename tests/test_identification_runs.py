@@ -84,10 +84,11 @@ def test_the_csv_follows_the_output_contract(listed: dict[str, Any]) -> None:
         "low_two_procedures",
         "low_same_procedure",
         "low_one_procedure",
+        "low_small_pooled",
     ]
     by_code = {r[0]: r for r in rows[1:]}
-    assert by_code["100"][3:] == ["low_results", "3", "3", "1", "1", "1"]
-    assert by_code["300"][3:] == ["none", "0", "3", "0", "0", "0"]
+    assert by_code["100"][3:] == ["low_results", "3", "4", "1", "1", "1", ""]  # nothing small
+    assert by_code["300"][3:] == ["none", "0", "4", "0", "0", "0", ""]
     assert len(rows) == 4
 
 
@@ -141,7 +142,7 @@ def test_saving_parameters_makes_a_new_version_and_keeps_the_old(listed: dict[st
     user = listed["users"]["region"]
     old = federal()
     new = do_save_methodology_version(old, {"low_share": 0.45}, acting_user=user)
-    assert (new.code, new.version, new.parent) == ("federal", 2, old)
+    assert (new.code, new.version, new.parent) == ("federal", 3, old)  # built-in is version 2
     assert old.definition["parameters"]["low_share"]["value"] == 0.3
     run = do_run_identification(new, 2025, acting_user=user)
     assert run.counts.get("low_results", 0) == 0  # 40% and 35% are below 45%
@@ -157,13 +158,14 @@ def test_saving_parameters_makes_a_new_version_and_keeps_the_old(listed: dict[st
             "low_share": "0,35",
             "min_participants": "5",
             "combine": "all",
+            "pool_years": "3",
             "kinds": "ВПР, ОГЭ",
             "subjects": "Математика",
             "excluded_kinds": ["коррекционная"],
             "code": "federal",
         },
     )
-    saved = Methodology.objects.get(code="federal", version=3)
+    saved = Methodology.objects.get(code="federal", version=4)
     assert response.status_code == 302
     assert saved.definition["parameters"]["kinds"]["value"] == ["ВПР", "ОГЭ"]
     assert saved.definition["parameters"]["combine"]["value"] == "all"

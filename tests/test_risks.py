@@ -180,8 +180,13 @@ def test_clusters_are_scikit_learn_on_the_same_data() -> None:
     assert result.profiles["size"].to_list() == [20, 20]
     document = Document(io.BytesIO(clustering_docx(result, "Тестовый район", 2025)))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "Аналитическая справка об итогах кластеризации" in text and "k = 2" in text
+    assert "Аналитическая справка об итогах кластеризации" in text
+    assert "число групп — 2" in text and "силуэт" not in text
     assert len(document.tables[0].rows) == 3
+    # the groups are named by what sets them apart: one above, one below on every feature
+    names = result.profiles["name"].to_list()
+    assert names[0] != names[1] and all(n and n[0].isupper() for n in names)
+    assert document.sections[0].page_width > document.sections[0].page_height
 
 
 def test_deficits_and_their_elimination() -> None:
@@ -228,6 +233,40 @@ def test_survey_answers_import_and_feed_the_profile(world: dict[str, Any], tmp_p
         write_table(tmp_path / "survey.xlsx", rows[:2])
     )
     assert again.summary.endswith("Изменений нет.")
+
+
+def test_a_school_fills_in_its_self_diagnosis_on_the_page(world: dict[str, Any]) -> None:
+    from shnor.registry.models import SchoolContext
+
+    school = world["schools"]["a"]
+    SchoolContext.objects.create(school=school, year=2025, students=100, teachers=10)
+    questions = questionnaire()["questions"]
+    climate = [q["code"] for q in questions if q["factor"] == "school_climate"]
+    answers = {q["code"]: "3" for q in questions}
+    answers[climate[0]] = "1"  # «Обучающиеся чувствуют себя в школе в безопасности»: совсем не так
+    answers[climate[1]] = "2"  # «Конфликты … случаются часто»: скорее не так, a favourable answer
+    url = reverse("risks:questionnaire")
+    client = Client()
+    client.force_login(world["users"]["school"])
+    page = client.get(url).content.decode()
+    assert "Сохранить ответы" in page and school.short_name in page
+    incomplete = client.post(f"{url}?year=2025", {**answers, climate[1]: ""})
+    assert "Ответьте на все утверждения" in incomplete.content.decode()
+    assert client.post(f"{url}?year=2025", {**answers, climate[1]: "9"}).status_code == 200
+    assert not SurveyAnswer.objects.exists()  # nothing half-written
+    response = client.post(f"{url}?year=2025", answers)
+    assert response.status_code == 302
+    assert SurveyAnswer.objects.filter(school=school, year=2025).count() == len(questions)
+    frame = facts(world["region"].pk, [2025]).filter(pl.col("school_id") == school.pk)
+    assert frame["survey_school_climate"][0] == pytest.approx(0.5)
+    # another school's answers cannot be given, and the region only reads the questionnaire
+    other = world["schools"]["b"]
+    assert client.get(f"{url}?school={other.pk}").status_code == 404
+    region = Client()
+    region.force_login(world["users"]["region"])
+    assert "Сохранить ответы" not in region.get(url).content.decode()
+    region.post(f"{url}?school={school.pk}&year=2025", {**answers, climate[0]: "4"})
+    assert SurveyAnswer.objects.get(school=school, question=climate[0]).value == 1
 
 
 def test_risk_pages_on_the_demo_region(db: Any) -> None:

@@ -18,7 +18,7 @@ from shnor.indicators.engine import compute
 from shnor.staff.choices import ItemKind
 from shnor.staff.models import Activity, Deficit, Teacher
 from shnor.staff.picture import course_order, deficits_by_subject, staffing
-from shnor.staff.routes import do_build_route, do_complete_item, do_record_deficit
+from shnor.staff.routes import do_build_route, do_complete_item, do_record_deficit, route_year
 from tests.conftest import add_results
 from tests.tables import write_table
 
@@ -64,7 +64,7 @@ def staffed(world: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
             "нет",
         ],
     ]
-    report = importer_for("teachers", world["users"]["region"]).run(
+    report = importer_for("teachers", world["users"]["municipality"]).run(
         write_table(tmp_path / "teachers.xlsx", rows)
     )
     assert report.ok, report.problems
@@ -77,7 +77,7 @@ def test_teacher_import_checks_cells_and_upserts(staffed: dict[str, Any], tmp_pa
         TEACHER_HEADERS,
         ["100", "Новый Педагог", "Физика", "вторая", "5 лет", "30–55", 80, "может", "нет"],
     ]
-    report = importer_for("teachers", staffed["users"]["region"]).run(
+    report = importer_for("teachers", staffed["users"]["municipality"]).run(
         write_table(tmp_path / "bad.csv", bad)
     )
     assert [p.column for p in report.problems] == [
@@ -106,11 +106,11 @@ def test_deficit_import_names_unknown_teachers(staffed: dict[str, Any], tmp_path
         ["100", "Неизвестная Н. Н.", "методический", "оценивание", "", "ЦНППМ", "15.06.2025"],
         ["100", "Петров Олег Иванович", "методический", "оценивание", "", "ЦНППМ", "вчера"],
     ]
-    report = importer_for("deficits", staffed["users"]["region"]).run(
+    report = importer_for("deficits", staffed["users"]["municipality"]).run(
         write_table(tmp_path / "d.csv", rows)
     )
     assert [(p.row, p.column) for p in report.problems] == [(3, "ФИО"), (4, "Дата")]
-    report = importer_for("deficits", staffed["users"]["region"]).run(
+    report = importer_for("deficits", staffed["users"]["municipality"]).run(
         write_table(tmp_path / "d.csv", rows[:2])
     )
     assert report.ok and Deficit.objects.get().found_on == date(2025, 6, 15)
@@ -268,3 +268,22 @@ def test_a_school_records_a_deficit_and_builds_a_route_on_the_page(staffed: dict
         url, {"action": "deficit", "kind": "непонятный", "topic": "x"}, follow=True
     ).content.decode()
     assert "Не сохранено" in bad
+
+
+def test_a_route_built_in_december_plans_the_next_year(staffed: dict[str, Any]) -> None:
+    teacher, user = staffed["teacher"], staffed["users"]["school"]
+    assert route_year(date(2026, 3, 1)) == 2026
+    assert route_year(date(2026, 12, 1)) == 2027
+    do_record_deficit(
+        teacher,
+        kind="методический",
+        topic="формирующее оценивание",
+        subject="",
+        source="самодиагностика",
+        found_on=date(2026, 11, 1),
+        acting_user=user,
+    )
+    today = date(2026, 12, 1)
+    route = do_build_route(teacher, route_year(today), acting_user=user, today=today)
+    assert route.year == 2027 and route.items.exists()
+    assert all(item.deadline > today for item in route.items.all())

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from shnor.core.system import SystemUser
 from shnor.indicators.measures import support_measures
-from shnor.registry.models import SchoolContext
+from shnor.registry.models import School, SchoolContext
 from shnor.support.choices import MeasureStatus, ProgrammeKind, ProgrammeStatus, VisitKind
 from shnor.support.curators import do_assign_curator, do_end_assignment, do_record_visit
 from shnor.support.documents import partner_list, partner_list_report, programme_report
@@ -90,6 +90,8 @@ def test_periods_become_deadlines(period: str, expected: date | None) -> None:
 
 def seed_004_docx(path: Path) -> Path:
     """The roadmap table of seed 004 as a Word table: section rows merged across the table."""
+    if not SEED_004.exists():
+        pytest.skip("the seeds folder (../shared) is not beside this clone")
     lines = SEED_004.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("№п/п\tМероприятия"))
     document = Document()
@@ -282,13 +284,15 @@ def test_a_visit_adds_follow_up_measures_to_a_correction(
 def test_curator_assignment_opens_and_closes_the_school(world: dict[str, Any]) -> None:
     mun, curator = world["users"]["municipality"], world["users"]["curator"]
     school = world["schools"]["a"]
-    assert school not in curator.schools.all()
-    assignment = do_assign_curator(school, curator, starts=TODAY, order="", acting_user=mun)
-    assert school in curator.schools.all()
+    curated = School.objects.restrict(curator)
+    assert school not in curated
+    started = TODAY - timedelta(days=10)
+    assignment = do_assign_curator(school, curator, starts=started, order="", acting_user=mun)
+    assert school in curated.all()
     with pytest.raises(ValidationError):
         do_assign_curator(school, curator, starts=TODAY, order="", acting_user=mun)
-    do_end_assignment(assignment, ends=TODAY, acting_user=mun)
-    assert school not in curator.schools.all()
+    do_end_assignment(assignment, ends=TODAY - timedelta(days=1), acting_user=mun)
+    assert school not in curated.all()
     with pytest.raises(ValidationError):
         do_assign_curator(school, world["users"]["school"], starts=TODAY, order="", acting_user=mun)
 
@@ -340,7 +344,13 @@ def test_who_may_do_what_with_a_programme(world: dict[str, Any], programme: Prog
     assert client.get(url).status_code == 200
     measure_url = reverse("support:measure", args=[added.pk])
     assert client.post(measure_url, {"action": "status", "status": "done"}).status_code == 404
-    world["users"]["curator"].schools.add(programme.school)
+    do_assign_curator(
+        programme.school,
+        world["users"]["curator"],
+        starts=TODAY,
+        order="",
+        acting_user=world["users"]["municipality"],
+    )
     client.login(username="curator", password="x")
     client.post(measure_url, {"action": "status", "status": "done", "text": "Сделано"})
     added.refresh_from_db()
@@ -388,7 +398,9 @@ def test_the_builder_proposes_measures_for_the_risk_profile(world: dict[str, Any
 
 def test_every_factor_has_typical_measures_from_the_seeds() -> None:
     measures = library().values()
-    assert all(m.source.startswith("seeds/") for m in measures)
+    # each measure cites the programme it comes from by the programme's own name
+    assert all(m.source.startswith(("Программа", "Дорожная карта")) for m in measures)
+    assert not any("seeds/" in m.source for m in measures)
     assert {m.level for m in measures} == {"school", "municipality"}
 
 

@@ -1,13 +1,18 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from shnor.core.health import health
+from shnor.core.journal import journal
+
+handler400 = "shnor.core.params.bad_request"
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("shnor.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
     path("", include("shnor.registry.urls")),
     path("jobs/", include("shnor.core.urls")),
+    path("audit/", journal, name="audit"),
     path("identification/", include("shnor.identification.urls")),
     path("risks/", include("shnor.risks.urls")),
     path("indicators/", include("shnor.indicators.urls")),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from docx import Document
 
+from shnor.identification.models import Methodology
 from tests.browser.conftest import login
 
 SCHOOL = "Тугачинская СОШ"
@@ -19,7 +20,8 @@ def test_identify_plan_support_confirm_and_export(page: object, tmp_path: Path) 
     # identification: run the federal criteria and open a listed school
     login(page, "mun")
     page.goto("/identification/")
-    page.select_option("select[name=methodology]", label="Федеральные критерии (Рособрнадзор) (v1)")
+    federal = Methodology.objects.filter(code="federal", is_builtin=True).latest("version")
+    page.select_option("select[name=methodology]", label=f"{federal.name} (v{federal.version})")
     page.click("#run-form button")
     page.click("text=Открыть результат")
     page.click(f"#statuses a:has-text('{SCHOOL}')")

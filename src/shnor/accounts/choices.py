@@ -23,3 +23,4 @@ class Action(models.TextChoices):
     CONFIRM_MEASURE = "confirm_measure", "подтверждение выполнения мероприятий"
     RECORD_VISIT = "record_visit", "планирование и запись посещений"
     MANAGE_SUPPORT = "manage_support", "назначение кураторов и партнёров"
+    SELF_DIAGNOSIS = "self_diagnosis", "заполнение анкеты самодиагностики школы"

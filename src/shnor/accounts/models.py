@@ -10,7 +10,8 @@ from shnor.accounts.choices import Role
 
 
 class User(AbstractUser):
-    """A person using the system, with a role and a scope (region, municipality or schools)."""
+    """A person using the system, with a role and a scope (region, municipality or school; a
+    curator's schools come from the curator's assignments in force, see core/scope.py)."""
 
     role = models.CharField("роль", max_length=16, choices=Role.choices, default=Role.OBSERVER)
     region = models.ForeignKey(
@@ -37,12 +38,6 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff_users",
     )
-    schools = models.ManyToManyField(
-        "registry.School",
-        verbose_name="закреплённые школы (куратор)",
-        blank=True,
-        related_name="curator_users",
-    )
 
     class Meta:
         verbose_name = "пользователь"
@@ -68,5 +63,24 @@ class User(AbstractUser):
         if self.role == Role.SCHOOL and self.school:
             return self.school.short_name
         if self.role == Role.CURATOR:
-            return f"закреплено школ: {self.schools.count()}"
+            from shnor.core.scope import curator_assignments  # core.scope imports this module
+
+            schools = curator_assignments(self).values("school").distinct().count()
+            return f"закреплено школ: {schools}"
         return self.region.name if self.region else "—"
+
+
+class LoginFailure(models.Model):
+    """A wrong password: counted per user name and per address to refuse password guessing
+    (accounts/throttling.py); rows older than the counting window are removed as new ones come."""
+
+    username = models.CharField("имя пользователя", max_length=150, db_index=True)
+    address = models.GenericIPAddressField("адрес", null=True, blank=True, db_index=True)
+    created = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "неудачная попытка входа"
+        verbose_name_plural = "неудачные попытки входа"
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.address or ''} {self.created:%d.%m.%Y %H:%M}"

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from shnor.assessments.catalogue import subject_lookup
-from shnor.assessments.choices import ReferenceLevel
-from shnor.assessments.models import ProcedureKind, ReferenceResult, Result
-from shnor.assessments.rules import outcome_errors
+from shnor.assessments.choices import ReferenceLevel, Scale
+from shnor.assessments.models import (
+    MinimumThreshold,
+    ProcedureKind,
+    ReferenceResult,
+    Result,
+    Subject,
+)
+from shnor.assessments.rules import OPEN_TO_PAST_GRADUATES, outcome_errors
 from shnor.core.importing import (
     Column,
     Importer,
@@ -20,11 +27,14 @@ from shnor.core.importing import (
     register,
     text,
 )
-from shnor.registry.importers import YEAR, resolve_school_codes, user_region
-from shnor.registry.models import Municipality, Region
+from shnor.registry.importers import YEAR, resolve_school_codes, sharp_change, user_region
+from shnor.registry.models import Municipality, Region, School
 
 COUNT = integer()
 GRADE = integer(1, 11)
+# The band of a mean of marks; subjects graded in marks within a procedure scored in points.
+MARKS_BAND = (Decimal(2), Decimal(5))
+MARKS_SCALE_SUBJECTS = ("Математика базовая",)
 
 # Grades each procedure is written in; a grade outside is a typo, not data.
 PROCEDURE_GRADES = {"ОГЭ": {9}, "ЕГЭ": {11}, "ВПР": {4, 5, 6, 7, 8, 10, 11}}
@@ -90,8 +100,43 @@ def resolve_procedure(rows: list[Row], problem: Callable[[Row, str, str], None])
             v["below_min"] = v.get("mark2")
         elif v.get("mark2") is not None and v["mark2"] != v["below_min"]:
             problem(row, "below_min", "совпадает с «Отметка 2», если указаны оба")
-        for field_name, message in outcome_errors(v):
+        for field_name, message in outcome_errors(v, kind.code if kind else ""):
             problem(row, field_name, message)
+
+
+def check_means(rows: list[Row], warn: Callable[[Row | None, str, str], None]) -> None:
+    """A mean score far outside the band of the procedure's scale: a mean of marks outside
+    2–5 (ВПР, ОГЭ, ЕГЭ по базовой математике), or a 100-point mean below half the subject's
+    minimum score — most often a figure of the other scale or a primary score."""
+    kinds = {k.pk: k for k in ProcedureKind.objects.all()}
+    marks_subjects = set(
+        Subject.objects.filter(name__in=MARKS_SCALE_SUBJECTS).values_list("pk", flat=True)
+    )
+    minimum = {
+        (t.kind_id, t.subject_id, t.year): t.min_score for t in MinimumThreshold.objects.all()
+    }
+    for row in rows:
+        v = row.values
+        mean, kind = v.get("mean_score"), kinds.get(v.get("kind_id"))
+        if mean is None or kind is None:
+            continue
+        if kind.scale == Scale.MARKS or v.get("subject_id") in marks_subjects:
+            if not MARKS_BAND[0] <= mean <= MARKS_BAND[1]:
+                warn(
+                    row,
+                    "mean_score",
+                    "средний балл вне шкалы отметок 2–5 этой процедуры: "
+                    "проверьте, не первичный ли это балл",
+                )
+            continue
+        threshold = minimum.get((kind.pk, v.get("subject_id"), v.get("year")))
+        if threshold and mean < Decimal(threshold) / 2:
+            warn(
+                row,
+                "mean_score",
+                f"средний балл ниже половины минимального балла ({threshold}): "
+                "проверьте, не по пятибалльной ли шкале он указан",
+            )
 
 
 @register
@@ -121,6 +166,88 @@ class ResultsImporter(Importer):
             "year__in": {r.values["year"] for r in rows},
             "kind_id__in": {r.values["kind_id"] for r in rows},
         }
+
+    def plausibility(self, rows: list[Row], warn: Callable[[Row | None, str, str], None]) -> None:
+        rows = [r for r in rows if None not in (r.values.get(f) for f in self.key_fields)]
+        kinds = dict(ProcedureKind.objects.values_list("pk", "code"))
+        for row in rows:
+            v = row.values
+            if (
+                kinds.get(v["kind_id"]) in OPEN_TO_PAST_GRADUATES
+                and v.get("enrolled") is not None
+                and v["participants"] > v["enrolled"]
+            ):
+                warn(
+                    row,
+                    "participants",
+                    f"участников больше, чем обучающихся ({v['enrolled']}): для "
+                    f"{kinds[v['kind_id']]} это возможно — экзамен сдают и выпускники прошлых лет",
+                )
+        check_means(rows, warn)
+        self.check_class_sizes(rows, warn)
+        self.check_absent_schools(rows, kinds, warn)
+
+    def earlier(self, rows: list[Row]) -> dict[tuple[Any, ...], Any]:
+        """The previous year's stored results of the file's procedures: key → enrolled."""
+        years = {r.values["year"] - 1 for r in rows}
+        stored = Result.objects.filter(
+            year__in=years, kind_id__in={r.values["kind_id"] for r in rows}
+        ).values_list(*self.key_fields, "enrolled")
+        found = {tuple(values[:-1]): values[-1] for values in stored.iterator(chunk_size=20000)}
+        found.update(
+            {tuple(r.values[f] for f in self.key_fields): r.values.get("enrolled") for r in rows}
+        )
+        return found
+
+    def check_class_sizes(
+        self, rows: list[Row], warn: Callable[[Row | None, str, str], None]
+    ) -> None:
+        """«Обучающихся» of a school's class against the same class a year before."""
+        before = self.earlier(rows)
+        for row in rows:
+            v = row.values
+            now = v.get("enrolled")
+            then = before.get(
+                (v["school_id"], v["year"] - 1, v["kind_id"], v["subject_id"], v["grade"])
+            )
+            if now is not None and then and sharp_change(then, now):
+                warn(
+                    row,
+                    "enrolled",
+                    f"обучающихся {now}, а годом раньше {then}: "
+                    "численность изменилась резко, проверьте",
+                )
+
+    def check_absent_schools(
+        self, rows: list[Row], kinds: dict[int, str], warn: Callable[[Row | None, str, str], None]
+    ) -> None:
+        """A school of the file's municipalities with results of a procedure the year before
+        but none in the file's year."""
+        present: dict[tuple[int, int], set[int]] = {}
+        for row in rows:
+            present.setdefault((row.values["kind_id"], row.values["year"]), set()).add(
+                row.values["school_id"]
+            )
+        schools = School.objects.restrict(self.user, self.action).filter(
+            municipality__in=School.objects.filter(
+                pk__in={r.values["school_id"] for r in rows}
+            ).values("municipality")
+        )
+        for (kind_id, year), there in sorted(present.items()):
+            before = set(
+                Result.objects.filter(kind_id=kind_id, year=year - 1, school__in=schools)
+                .values_list("school_id", flat=True)
+                .distinct()
+            ) | present.get((kind_id, year - 1), set())
+            for code, name in (
+                schools.filter(pk__in=before - there).order_by("code").values_list("code", "name")
+            ):
+                warn(
+                    None,
+                    "school_code",
+                    f"школа {code} «{name}» есть в результатах {kinds[kind_id]} за {year - 1} "
+                    f"год, а в файле за {year} год её нет",
+                )
 
 
 LEVELS = {
@@ -187,3 +314,6 @@ class ReferenceImporter(Importer):
 
     def existing_filter(self, rows: list[Row]) -> dict[str, Any]:
         return {"year__in": {r.values["year"] for r in rows}}
+
+    def plausibility(self, rows: list[Row], warn: Callable[[Row | None, str, str], None]) -> None:
+        check_means(rows, warn)

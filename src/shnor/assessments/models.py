@@ -95,6 +95,8 @@ class Outcome(DomainModel):
 class Result(Outcome):
     """A school's result in one procedure (kind × subject × grade) in one year."""
 
+    stamped = True
+
     school = models.ForeignKey(
         "registry.School", verbose_name="школа", on_delete=models.CASCADE, related_name="results"
     )
@@ -125,6 +127,8 @@ class ReferenceResult(Outcome):
 
     Public aggregate statistics: not restricted by scope.
     """
+
+    stamped = True
 
     level = models.CharField("уровень", max_length=16, choices=ReferenceLevel.choices)
     territory = models.CharField("территория", max_length=200)

@@ -8,12 +8,17 @@ from typing import Any
 MARK_FIELDS = ("mark2", "mark3", "mark4", "mark5")
 
 
-def outcome_errors(values: dict[str, Any]) -> list[tuple[str, str]]:
+# Procedures that graduates of earlier years sit too: their participants may exceed the school's
+# students («Количество выпускников, участвовавших в ЕГЭ» of the regional forms).
+OPEN_TO_PAST_GRADUATES = {"ЕГЭ"}
+
+
+def outcome_errors(values: dict[str, Any], kind_code: str = "") -> list[tuple[str, str]]:
     """Return (field, message) for every inconsistency in one row of counts."""
     errors: list[tuple[str, str]] = []
     participants = values.get("participants") or 0
     enrolled = values.get("enrolled")
-    if enrolled is not None and participants > enrolled:
+    if enrolled is not None and participants > enrolled and kind_code not in OPEN_TO_PAST_GRADUATES:
         errors.append(("participants", "участников не может быть больше, чем обучающихся"))
     marks = [values.get(f) for f in MARK_FIELDS]
     if any(m is not None for m in marks) and sum(m or 0 for m in marks) > participants:

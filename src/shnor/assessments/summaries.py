@@ -10,6 +10,8 @@ from django.db.models import F, Sum
 
 from shnor.assessments.choices import ReferenceLevel
 from shnor.assessments.models import ReferenceResult, Result
+from shnor.core.derived import derived_from
+from shnor.registry.models import Municipality, School
 
 LOW_SHARE = 0.3  # only for highlighting cells; methodologies carry their own thresholds
 
@@ -34,24 +36,33 @@ def territory_shares(rows: Any, keys: tuple[str, ...]) -> dict[tuple[Any, ...], 
 def averages(school: Any, years: list[int], keys: tuple[str, ...]) -> dict[str, dict]:
     """Share of «2»/below-minimum for the school's municipality and region: published figures
     where the reference table has them, computed from school results otherwise."""
+    municipality = school.municipality
+    return territory_averages(municipality.pk, municipality.region_id, tuple(years), keys)
+
+
+@derived_from(Result, ReferenceResult, School, Municipality)
+def territory_averages(
+    municipality_id: int, region_id: int, years: tuple[int, ...], keys: tuple[str, ...]
+) -> dict[str, dict]:
+    # The region's figures aggregate every result of the region: computed once per state of
+    # the results, not on every school card.
     base = Result.objects.filter(
         year__in=years, participants__gt=0, below_min__isnull=False
     ).annotate(kind_code=F("kind__code"), subject_name=F("subject__name"))
     reference = ReferenceResult.objects.filter(year__in=years, below_min__isnull=False).annotate(
         kind_code=F("kind__code"), subject_name=F("subject__name")
     )
-    municipality = school.municipality
     out = {}
     for name, computed_rows, published_rows in (
         (
             "municipality",
-            base.filter(school__municipality=municipality),
-            reference.filter(level=ReferenceLevel.MUNICIPALITY, municipality=municipality),
+            base.filter(school__municipality=municipality_id),
+            reference.filter(level=ReferenceLevel.MUNICIPALITY, municipality=municipality_id),
         ),
         (
             "region",
-            base.filter(school__municipality__region=municipality.region_id),
-            reference.filter(level=ReferenceLevel.REGION, region=municipality.region_id),
+            base.filter(school__municipality__region=region_id),
+            reference.filter(level=ReferenceLevel.REGION, region=region_id),
         ),
     ):
         values = territory_shares(computed_rows, keys)

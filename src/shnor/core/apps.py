@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Общие механизмы"
 
     def ready(self) -> None:
-        from shnor.core import importing  # noqa: F401  (registers the import job)
+        from shnor.core import (
+            audit,  # noqa: F401  (records failed logins)
+            importing,  # noqa: F401  (registers the import job)
+        )
+        from shnor.core.derived import forget_derived
         from shnor.core.snapshots import install_triggers
 
         post_migrate.connect(install_triggers, sender=self)
+        post_migrate.connect(forget_derived, sender=self)

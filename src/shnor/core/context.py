@@ -7,8 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from shnor.accounts.choices import Action
-from shnor.core.scope import can
+from shnor.core.audit import may_read_journal
+from shnor.core.importing import importable
 from shnor.support.schedule import overdue_count
 
 
@@ -24,9 +24,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     support = reverse("support:index")
     items.append(("Поддержка", support))
     items.append(("Отчёты", reverse("reports:index")))
-    if can(user, Action.IMPORT):
+    if importable(user):
         items.append(("Загрузка данных", reverse("import")))
     items.append(("Методики", reverse("identification:methodologies")))
+    if may_read_journal(user):
+        items.append(("Журнал действий", reverse("audit")))
     if user.is_superuser:
         items.append(("Пользователи", reverse("admin:accounts_user_changelist")))
     path = request.path

@@ -15,11 +15,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar
 
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import connection, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
+from shnor.accounts.choices import Action
 from shnor.core.audit import record_audit
 from shnor.core.jobs import Progress, job_kind
+from shnor.core.scope import can
 from shnor.core.snapshots import SNAPSHOTS
 from shnor.core.tabular import Sheet, UnreadableFile, read_sheets
 
@@ -69,6 +73,11 @@ class Row:
     number: int
     values: dict[str, Any]
     unparsed: bool = False
+    sheet: str = ""
+
+
+# Warnings kept with a job for its page; the console lists them all.
+WARNINGS_KEPT = 1000
 
 
 @dataclass
@@ -80,6 +89,9 @@ class ImportReport:
     changed: int = 0
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # Implausible but real values (ЕГЭ participants above the graduates, a class that halved):
+    # named for a person to check, never a reason to refuse the file.
+    warnings: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
     @property
@@ -88,13 +100,14 @@ class ImportReport:
 
     @property
     def summary(self) -> str:
+        checked = f" Предупреждений: {len(self.warnings)}." if self.warnings else ""
         if self.problems:
-            return f"Ошибок: {len(self.problems)}. Ничего не записано."
+            return f"Ошибок: {len(self.problems)}. Ничего не записано.{checked}"
         if not self.added and not self.changed:
-            return f"Строк: {self.rows}. Изменений нет."
+            return f"Строк: {self.rows}. Изменений нет.{checked}"
         return (
             f"Строк: {self.rows}. Добавлено: {self.added}, изменено: {self.changed}, "
-            f"без изменений: {self.unchanged}."
+            f"без изменений: {self.unchanged}.{checked}"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -107,6 +120,8 @@ class ImportReport:
             "unchanged": self.unchanged,
             "summary": self.summary,
             "problems": [str(p) for p in self.problems],
+            "warnings": [str(w) for w in self.warnings[:WARNINGS_KEPT]],
+            "warning_count": len(self.warnings),
             "notices": self.notices,
         }
 
@@ -123,23 +138,30 @@ def normalize_name(text: Any) -> str:
 # Parsers: each takes a non-empty raw cell and returns a value, or raises CellError.
 
 
-def _number_text(raw: Any) -> str:
-    return str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+def _number(raw: Any, expected: str) -> Decimal:
+    """A finite number from a cell: NaN, infinities and overlong digit strings are cell errors."""
+    text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".").rstrip("%")
+    if len(text) > 40:
+        raise CellError(expected)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError(expected) from None
+    if not number.is_finite():
+        raise CellError(expected)
+    return number
 
 
-def integer(minimum: int = 0, maximum: int | None = None) -> Callable[[Any], int]:
-    expected = f"целое число не меньше {minimum}" + (f" и не больше {maximum}" if maximum else "")
+# The largest integer every integer column holds on both databases (PostgreSQL's integer).
+INTEGER_MAX = 2_147_483_647
+
+
+def integer(minimum: int = 0, maximum: int = INTEGER_MAX) -> Callable[[Any], int]:
+    expected = f"целое число не меньше {minimum} и не больше {maximum}"
 
     def parse(raw: Any) -> int:
-        try:
-            number = Decimal(_number_text(raw))
-        except InvalidOperation:
-            raise CellError(expected) from None
-        if (
-            number != number.to_integral_value()
-            or number < minimum
-            or (maximum is not None and number > maximum)
-        ):
+        number = _number(raw, expected)
+        if number != number.to_integral_value() or not minimum <= number <= maximum:
             raise CellError(expected)
         return int(number)
 
@@ -150,10 +172,7 @@ def decimal(minimum: float = 0, maximum: float = 100, places: int = 2) -> Callab
     expected = f"число от {minimum:g} до {maximum:g}"
 
     def parse(raw: Any) -> Decimal:
-        try:
-            number = Decimal(_number_text(raw).rstrip("%"))
-        except InvalidOperation:
-            raise CellError(expected) from None
+        number = _number(raw, expected)
         if not minimum <= number <= maximum:
             raise CellError(expected)
         return number.quantize(Decimal(1).scaleb(-places))
@@ -177,11 +196,21 @@ def choice(options: dict[str, Any], what: str) -> Callable[[Any], Any]:
     return parse
 
 
+# Control characters other than line breaks and tabs (which become spaces), and the marks that
+# reverse the direction of text: invisible in a name, they let one name pass for another.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def text(max_length: int = 500) -> Callable[[Any], str]:
     def parse(raw: Any) -> str:
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
-        value = re.sub(r"\s+", " ", str(raw)).strip()
+        value = str(raw)
+        if len(value) > 4 * max_length:  # not worth collapsing its spaces to say it is too long
+            raise CellError(f"текст не длиннее {max_length} знаков")
+        if CONTROL.search(value):
+            raise CellError("текст без управляющих символов")
+        value = re.sub(r"\s+", " ", value).strip()
         if len(value) > max_length:
             raise CellError(f"текст не длиннее {max_length} знаков")
         return value
@@ -210,11 +239,36 @@ def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
+def value_limit(field: models.Field) -> Callable[[Any], str | None]:
+    """What a database column holds, as a check of a parsed value: the message when it does not
+    fit, else None. Integer ranges are the portable ones (PostgreSQL's), so that a file checked
+    on SQLite loads the same on PostgreSQL."""
+    low_high = BaseDatabaseOperations.integer_field_ranges.get(field.get_internal_type())
+    max_length = getattr(field, "max_length", None)
+
+    def check(value: Any) -> str | None:
+        if isinstance(value, str) and max_length and len(value) > max_length:
+            return f"текст не длиннее {max_length} знаков"
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if whole and low_high and not low_high[0] <= value <= low_high[1]:
+            return f"целое число от {low_high[0]} до {low_high[1]}"
+        if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
+            bound = Decimal(10) ** (field.max_digits - field.decimal_places)
+            if abs(value) >= bound:
+                return f"число по модулю меньше {bound}"
+        return None
+
+    return check
+
+
 class Importer:
     """One kind of import. Subclasses set the class attributes and `resolve`."""
 
     kind: ClassVar[str]
     title: ClassVar[str]
+    # What the user must be allowed to do to load this kind, and where (core/scope.py): rows
+    # are accepted only for the schools where the user may take this action.
+    action: ClassVar[str] = Action.IMPORT
     model: ClassVar[type[models.Model]]
     columns: ClassVar[list[Column]]
     key_fields: ClassVar[tuple[str, ...]]
@@ -231,6 +285,10 @@ class Importer:
     def existing_filter(self, rows: list[Row]) -> dict[str, Any]:
         """A filter narrowing the existing rows that the file can touch."""
         return {}
+
+    def plausibility(self, rows: list[Row], warn: Callable[[Row | None, str, str], None]) -> None:
+        """Name what is possible but unlikely (a warning, `warn`): the file is still loaded.
+        Rows whose keys `resolve` could not find have None in their key fields."""
 
     # -- the machinery -------------------------------------------------------------------
 
@@ -252,9 +310,36 @@ class Importer:
                 return index, found, extra
         return None
 
+    def parse_sheets(self, sheets: list[Sheet], report: ImportReport) -> list[Row]:
+        """Every sheet with this import's header row is a part of one table (a workbook split by
+        year or by municipality loads whole, its problems named by sheet); a sheet with data but
+        no such header is named in a notice, so that nothing is left out silently."""
+        found = [s for s in sheets if self.find_header(s) is not None]
+        if not found:
+            return self.parse_sheet(sheets[0], report)  # says which header is expected
+        for sheet in sheets:
+            if sheet not in found and any(not is_blank(c) for row in sheet.rows for c in row):
+                report.notices.append(
+                    f"Лист «{sheet.name}» пропущен: в нём нет строки заголовков этой загрузки"
+                )
+        return [row for sheet in found for row in self.parse_sheet(sheet, report)]
+
+    def field_limits(self) -> dict[str, Callable[[Any], str | None]]:
+        """For each column stored as it is, what its database column holds: a value the
+        parser passes is still refused here when the database would refuse it."""
+        limits: dict[str, Callable[[Any], str | None]] = {}
+        for column in self.columns:
+            try:
+                field = self.model._meta.get_field(column.field)
+            except FieldDoesNotExist:
+                continue
+            limits[column.field] = value_limit(field)
+        return limits
+
     def parse_sheet(self, sheet: Sheet, report: ImportReport) -> list[Row]:
         header = self.find_header(sheet)
         if header is None:
+            read_as = f" (файл прочитан в кодировке {sheet.encoding})" if sheet.encoding else ""
             report.problems.append(
                 Problem(
                     sheet.file,
@@ -262,7 +347,7 @@ class Importer:
                     None,
                     "",
                     None,
-                    "не найдена строка заголовков; ожидаются столбцы: "
+                    f"не найдена строка заголовков{read_as}; ожидаются столбцы: "
                     + ", ".join(f"«{c.header}»" for c in self.columns),
                 )
             )
@@ -281,9 +366,10 @@ class Importer:
                     )
                 )
         if extra:
-            report.notices.append(
-                "Столбцы не используются и пропущены: " + ", ".join(f"«{e}»" for e in extra)
-            )
+            notice = "Столбцы не используются и пропущены: " + ", ".join(f"«{e}»" for e in extra)
+            if notice not in report.notices:
+                report.notices.append(notice)
+        limits = self.field_limits()
         rows: list[Row] = []
         for index in range(header_index + 1, len(sheet.rows)):
             cells = sheet.rows[index]
@@ -310,13 +396,16 @@ class Importer:
                     continue
                 try:
                     values[column.field] = column.parse(raw)
+                    limit = limits.get(column.field)
+                    if limit is not None and (message := limit(values[column.field])):
+                        raise CellError(message)
                 except CellError as error:
                     values[column.field] = None
                     unparsed = True
                     report.problems.append(
                         Problem(sheet.file, sheet.name, index + 1, column.header, raw, str(error))
                     )
-            rows.append(Row(number=index + 1, values=values, unparsed=unparsed))
+            rows.append(Row(index + 1, values, unparsed, sheet.name))
         return rows
 
     def columns_complete(self, report: ImportReport) -> bool:
@@ -335,19 +424,33 @@ class Importer:
         except UnreadableFile as error:
             report.problems.append(Problem(report.file, "—", None, "", None, str(error)))
             return [], report
-        sheet = next((s for s in sheets if self.find_header(s) is not None), sheets[0])
-        rows = self.parse_sheet(sheet, report)
+        if not sheets:
+            report.problems.append(Problem(report.file, "—", None, "", None, "в файле нет листов"))
+            return [], report
+        rows = self.parse_sheets(sheets, report)
         report.rows = len(rows)
 
         def problem(row: Row, field_name: str, expected: str) -> None:
             report.problems.append(
                 Problem(
-                    sheet.file,
-                    sheet.name,
+                    report.file,
+                    row.sheet,
                     row.number,
                     self.header_of(field_name),
                     row.values.get(field_name),
                     expected,
+                )
+            )
+
+        def warn(row: Row | None, field_name: str, message: str) -> None:
+            report.warnings.append(
+                Problem(
+                    report.file,
+                    row.sheet if row else "—",
+                    row.number if row else None,
+                    self.header_of(field_name),
+                    row.values.get(field_name) if row else None,
+                    message,
                 )
             )
 
@@ -356,20 +459,29 @@ class Importer:
         parsed = [row for row in rows if not row.unparsed]
         if self.columns_complete(report):
             self.resolve(parsed, problem)
-            seen: dict[tuple[Any, ...], int] = {}
+            seen: dict[tuple[Any, ...], Row] = {}
             for row in parsed:
                 key = tuple(row.values.get(f) for f in self.key_fields)
                 if None in key:
                     continue
                 if key in seen:
+                    first = seen[key]
+                    where = "" if first.sheet == row.sheet else f" листа «{first.sheet}»"
                     problem(
                         row,
                         self.columns[0].field,
-                        f"эта строка повторяет строку {seen[key]} (тот же ключ)",
+                        f"эта строка повторяет строку {first.number}{where} (тот же ключ)",
                     )
-                seen[key] = row.number
+                seen[key] = row
+            self.plausibility(parsed, warn)
         order = {c.header: i for i, c in enumerate(self.columns)}
-        report.problems.sort(key=lambda p: (p.row or 0, order.get(p.column, 0)))
+        sheet_order = {s.name: i for i, s in enumerate(sheets)}
+
+        def place(p: Problem) -> tuple[int, int, int]:
+            return (sheet_order.get(p.sheet, -1), p.row or 0, order.get(p.column, 0))
+
+        report.problems.sort(key=place)
+        report.warnings.sort(key=place)
         return rows, report
 
     def run(
@@ -378,6 +490,13 @@ class Importer:
         """Check the whole file; write it in one transaction only if nothing is wrong."""
         rows, report = self.read(path, display_name)
         if report.problems:
+            record_audit(
+                f"import.{self.kind}.failed",
+                actor=self.user,
+                summary=f"{report.file}: {report.summary}",
+                file=report.file,
+                errors=len(report.problems),
+            )
             return report
         progress = progress or Progress()
         progress.start(len(rows), f"Загрузка: {report.file}")
@@ -493,13 +612,21 @@ def register(importer: type[Importer]) -> type[Importer]:
     return importer
 
 
+def importable(user: Any) -> dict[str, type[Importer]]:
+    """The kinds of data the user may load, each by the action its importer names."""
+    return {kind: i for kind, i in IMPORTERS.items() if can(user, i.action)}
+
+
 def importer_for(kind: str, user: Any) -> Importer:
     try:
-        return IMPORTERS[kind](user)
+        importer = IMPORTERS[kind]
     except KeyError:
         raise KeyError(
             f"неизвестный вид загрузки «{kind}»; возможны: " + ", ".join(sorted(IMPORTERS))
         ) from None
+    if not can(user, importer.action):
+        raise PermissionDenied(f"Нет права загружать данные вида «{importer.title}».")
+    return importer(user)
 
 
 def write_template(kind: str, path: Path) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -24,6 +24,12 @@ class DomainModel(models.Model):
     updated = models.DateTimeField("изменено", auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
+
+    # Writes to a stamped table renew its change stamp in the writing transaction
+    # (core/snapshots.py); values derived from the table (indicators, cached pages, columnar
+    # snapshots) are keyed on the stamps of what they read, so no write goes unnoticed, bulk
+    # updates and deletes included.
+    stamped: ClassVar[bool] = False
 
     class Meta:
         abstract = True
@@ -83,6 +89,10 @@ class Job(models.Model):
     created = models.DateTimeField("поставлено", auto_now_add=True)
     started = models.DateTimeField("начато", null=True, blank=True)
     finished = models.DateTimeField("завершено", null=True, blank=True)
+    # «host:pid» of the worker running the job: a worker that finds the process gone on its own
+    # host requeues the job at once instead of waiting for the heartbeat to go stale (core/jobs.py)
+    worker = models.CharField("обработчик", max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField("попыток", default=0)
 
     class Meta:
         verbose_name = "фоновая задача"

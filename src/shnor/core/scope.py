@@ -3,11 +3,17 @@
 Every scoped model declares `scope_paths`, the lookups from its rows to a region, a municipality
 and a school. `restrict(queryset, user, action)` turns the user's role into a filter over those
 lookups; views, exports, imports and jobs all go through it.
+
+A curator's schools are those of the curator's assignments in force today (support's
+`CuratorAssignment`, reached through its reverse relation `assignments` on the user, so that core
+imports no domain app): an assignment opens a school on its first day and closes it after its
+last, without any list to keep in step.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -27,14 +33,18 @@ class ScopePaths:
     region: str
     municipality: str = ""
     school: str = ""
+    # The rows hold personal data (teachers): pages read them with Action.VIEW_PERSONAL, and
+    # the journal shows their events only to those who may (core/audit.py).
+    personal: bool = False
 
     @classmethod
-    def via_school(cls, field: str) -> ScopePaths:
+    def via_school(cls, field: str, *, personal: bool = False) -> ScopePaths:
         prefix = f"{field}__" if field else ""
         return cls(
             region=f"{prefix}municipality__region",
             municipality=f"{prefix}municipality",
             school=field or "pk",
+            personal=personal,
         )
 
 
@@ -53,14 +63,20 @@ SUPPORT_ACTIONS = frozenset(
 )
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.REGION: frozenset(Action.values)
-    - {Action.VIEW_PERSONAL, Action.MANAGE_STAFF}
+    - {Action.VIEW_PERSONAL, Action.MANAGE_STAFF, Action.SELF_DIAGNOSIS}
     - SUPPORT_ACTIONS,
     Role.MUNICIPALITY: frozenset(Action.values),
     Role.CURATOR: frozenset(
         {Action.VIEW, Action.VIEW_PERSONAL, Action.CONFIRM_MEASURE, Action.RECORD_VISIT}
     ),
     Role.SCHOOL: frozenset(
-        {Action.VIEW, Action.VIEW_PERSONAL, Action.MANAGE_STAFF, Action.EDIT_PROGRAMME}
+        {
+            Action.VIEW,
+            Action.VIEW_PERSONAL,
+            Action.MANAGE_STAFF,
+            Action.EDIT_PROGRAMME,
+            Action.SELF_DIAGNOSIS,
+        }
     ),
     Role.OBSERVER: frozenset({Action.VIEW}),
 }
@@ -72,6 +88,17 @@ def can(user: User | Any, action: str) -> bool:
     if user.is_superuser:
         return True
     return action in ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def in_force(on: date) -> Q:
+    """The filter of assignments (anything with `starts` and an optional `ends`) in force on
+    the day, both ends included."""
+    return Q(starts__lte=on) & (Q(ends__isnull=True) | Q(ends__gte=on))
+
+
+def curator_assignments(user: User, on: date | None = None) -> QuerySet[Any]:
+    """The curator's assignments in force on the day (today by default)."""
+    return user.assignments.filter(in_force(on or date.today()))  # type: ignore[attr-defined]
 
 
 def scope_filter(paths: ScopePaths, user: User) -> Q:
@@ -86,19 +113,12 @@ def scope_filter(paths: ScopePaths, user: User) -> Q:
             return Q(**{paths.municipality: user.municipality_id})
         return Q(**{paths.region: user.municipality.region_id})
     if user.role == Role.CURATOR:
-        school_ids = list(user.schools.values_list("pk", flat=True))
+        assignments = curator_assignments(user)
         if paths.school:
-            return Q(**{f"{paths.school}__in": school_ids})
-        municipality_ids = user.schools.values_list("municipality_id", flat=True)
+            return Q(**{f"{paths.school}__in": assignments.values("school_id")})
         if paths.municipality:
-            return Q(**{f"{paths.municipality}__in": list(municipality_ids)})
-        return Q(
-            **{
-                f"{paths.region}__in": list(
-                    user.schools.values_list("municipality__region_id", flat=True)
-                )
-            }
-        )
+            return Q(**{f"{paths.municipality}__in": assignments.values("school__municipality")})
+        return Q(**{f"{paths.region}__in": assignments.values("school__municipality__region")})
     if user.role == Role.SCHOOL:
         if not user.school_id:
             return nothing

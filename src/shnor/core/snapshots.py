@@ -15,6 +15,7 @@ triggers when a migration rebuilds the table.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import tempfile
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.apps import apps
 from django.conf import settings
 from django.db import connections, models
 
@@ -124,14 +126,32 @@ def trigger_sql(vendor: str, table: str) -> list[str]:
     ]
 
 
+def stamped_tables() -> list[str]:
+    """Every table whose writes renew its stamp: the models that say `stamped = True`."""
+    tables = {m._meta.db_table for m in apps.get_models() if getattr(m, "stamped", False)}
+    unstamped = set(SNAPSHOTS) - tables
+    assert not unstamped, f"snapshotted tables must be stamped: {sorted(unstamped)}"
+    return sorted(tables)
+
+
+def stamps_of(*stamped_models: type[models.Model]) -> str:
+    """One value that changes whenever any of these tables is written: the key of whatever is
+    derived from them."""
+    tables = sorted(m._meta.db_table for m in stamped_models)
+    found = dict(DataStamp.objects.filter(table_name__in=tables).values_list("table_name", "stamp"))
+    joined = "|".join(found.get(t) or current_stamp(t) for t in tables)
+    return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
 def install_triggers(using: str = "default", **kwargs: Any) -> None:
-    """post_migrate: triggers on every snapshotted table, and a new stamp for each."""
+    """post_migrate: triggers on every stamped table, and a new stamp for each."""
     database = connections[using]
+    tables = stamped_tables()
     with database.cursor() as cursor:
-        for table in SNAPSHOTS:
+        for table in tables:
             for sql in trigger_sql(database.vendor, table):
                 cursor.execute(sql)
-    for table in SNAPSHOTS:
+    for table in tables:
         DataStamp.objects.using(using).update_or_create(
             table_name=table, defaults={"stamp": new_stamp()}
         )

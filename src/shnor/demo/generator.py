@@ -120,11 +120,29 @@ FIRST_NAMES = [
     "Людмила",
     "Вера",
 ]
-DEFICIT_TOPICS = [
-    ("предметный", "решение задач с параметром"),
-    ("предметный", "текстовые задачи"),
-    ("предметный", "орфография и пунктуация в сложном предложении"),
-    ("предметный", "смысловое чтение и работа с информацией"),
+# Subject deficits belong to the subject the teacher teaches; the others to any teacher.
+SUBJECT_DEFICITS = {
+    "Русский язык": [
+        "орфография и пунктуация в сложном предложении",
+        "смысловое чтение и работа с текстом",
+        "подготовка к итоговому сочинению",
+    ],
+    "Математика": [
+        "решение задач с параметром",
+        "текстовые задачи",
+        "геометрические задачи на вычисление",
+    ],
+    "Начальные классы": [
+        "смысловое чтение в начальной школе",
+        "вычислительные навыки и текстовые задачи в 4 классе",
+    ],
+    "Физика": ["решение расчётных задач", "организация лабораторных работ"],
+    "Химия": ["решение расчётных задач по химии"],
+    "История": ["работа с историческими источниками"],
+    "Английский язык": ["обучение устной речи"],
+    "География": ["работа с картой"],
+}
+GENERAL_DEFICITS = [
     ("методический", "формирующее оценивание"),
     ("методический", "дифференцированное обучение"),
     ("методический", "функциональная грамотность на уроке"),
@@ -425,13 +443,17 @@ class DemoRegion:
             )
             people.append(teacher)
             if rng.random() < (0.5 if listed else 0.15) + 0.2 * profile.hardship:
-                kind, topic = rng.choice(DEFICIT_TOPICS)
+                subject = teacher.subject_list[0]
+                if subject in SUBJECT_DEFICITS and rng.random() < 0.5:
+                    kind, topic = DeficitKind.SUBJECT, rng.choice(SUBJECT_DEFICITS[subject])
+                else:
+                    kind, topic = rng.choice(GENERAL_DEFICITS)
                 deficits.append(
                     Deficit(
                         teacher=teacher,
                         kind=kind,
                         topic=topic,
-                        subject=teacher.subject_list[0] if kind == DeficitKind.SUBJECT else "",
+                        subject=subject if kind == DeficitKind.SUBJECT else "",
                         source="диагностика ЦНППМ",
                         found_on=date(YEARS[-1], 6, 15),
                     )
@@ -603,8 +625,6 @@ class DemoRegion:
             )
             user.set_password(PASSWORD)
             user.save()
-            if username == "curator":
-                user.schools.set(small_schools[:4])
 
 
 DEMO_LOGINS = [

@@ -88,7 +88,19 @@ def seed_support(system: Any, today: date | None = None) -> dict[str, int]:
     )
     do_approve_programme(municipal, acting_user=mun, on=start + timedelta(days=10))
     carry_out(municipal, mun, today)
-    curated = set(curator.schools.values_list("pk", flat=True))
+    # The curator's four schools (README): assigned from the start of the support year, so
+    # that the curator confirms their measures and holds visits there.
+    curated = set(
+        School.objects.filter(municipality=place).order_by("code").values_list("pk", flat=True)[:4]
+    )
+    for school in School.objects.filter(pk__in=curated).order_by("code"):
+        do_assign_curator(
+            school,
+            curator,
+            starts=start,
+            order=f"приказ управления образования № 14 от {start:%d.%m.%Y}",
+            acting_user=mun,
+        )
     schools = supported_schools(place, curated)
     for n, school in enumerate(schools):
         chosen = [p.measure for p in proposals(school, YEARS[-1]) if p.preselected]
@@ -121,13 +133,6 @@ def seed_support(system: Any, today: date | None = None) -> dict[str, int]:
             acting_user=mun,
         )
     for n, school in enumerate(s for s in schools if s.pk in curated):
-        do_assign_curator(
-            school,
-            curator,
-            starts=start,
-            order=f"приказ управления образования № 14 от {start:%d.%m.%Y}",
-            acting_user=mun,
-        )
         held_on = start + timedelta(days=95 + 7 * n)
         visit = do_record_visit(
             school,

@@ -17,5 +17,14 @@ class Movement(models.TextChoices):
     OUTSIDE = "outside", "вне списка"
 
 
+class ListSource(models.TextChoices):
+    """Where a list comes from: computed by a methodology, or received from an authority."""
+
+    METHODOLOGY = "methodology", "расчёт по методике"
+    FIOKO = "fioko", "ФИОКО"
+    ROSOBRNADZOR = "rosobrnadzor", "Рособрнадзор"
+    COKO = "coko", "ЦОКО (региональный центр оценки качества)"
+
+
 # The list an authority publishes: schools with this status.
 LISTED = Status.LOW_RESULTS

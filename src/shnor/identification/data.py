@@ -27,6 +27,8 @@ def needed_years(definition: dict[str, Any], year: int) -> tuple[int, int]:
     for spec in (bind(i, params) for i in definition["indicators"]):
         if spec["block"] == "low_procedures":
             earliest = min(earliest, year + min(spec["years"]))
+            if "pool" in spec:
+                earliest = min(earliest, year - int(spec["pool"]["years"]) + 1)
         elif spec["block"] == "result_level" and "dynamics" in spec:
             earliest = min(earliest, year - int(spec["dynamics"]["window"]) + 1)
         elif spec["block"] == "context":
@@ -129,4 +131,7 @@ def load_inputs(region_id: int, definition: dict[str, Any], year: int) -> Inputs
         results=decode(results, kinds, subjects, "results"),
         context=context,
         reference=decode(reference, kinds, subjects, "reference"),
+        # a run may then evaluate one municipality's schools: the region's average computed
+        # from schools stays the region's
+        territory=schools,
     )

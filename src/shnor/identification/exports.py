@@ -1,4 +1,5 @@
-"""A run's list as CSV (the output contract), XLSX and DOCX ready to attach to a приказ."""
+"""A run's list as CSV (the output contract), XLSX and DOCX ready to attach to a приказ; the
+consolidated list of a year as XLSX and DOCX."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from shnor.core.tabular import csv_cell, xlsx_bytes
 from shnor.identification.choices import Status
+from shnor.identification.consolidated import Consolidated
 from shnor.identification.explain import explain
 from shnor.identification.history import with_items
 from shnor.identification.models import Run, SchoolStatus
@@ -70,7 +73,7 @@ def to_csv(run: Run, statuses: QuerySet[SchoolStatus]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + indicator_codes(run))
-    writer.writerows(table_rows(run, ordered(statuses)))
+    writer.writerows([map(csv_cell, row) for row in table_rows(run, ordered(statuses))])
     return out.getvalue()
 
 
@@ -107,7 +110,7 @@ def to_xlsx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
     for indicator in run.definition["indicators"]:
         legend.append([indicator["code"], indicator["label"]])
     params = workbook.create_sheet("Параметры")
-    params.append(["Методика", f"{run.methodology.name}, версия {run.methodology.version}"])
+    params.append(["Список", run_note(run)])
     params.append(["Год", run.year])
     params.append(["Отпечаток данных", run.fingerprint])
     for spec in run.definition["parameters"].values():
@@ -116,12 +119,30 @@ def to_xlsx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
     for ws in (legend, params):
         ws.column_dimensions["A"].width = 60
         ws.column_dimensions["B"].width = 80
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(workbook)
 
 
-def to_docx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
+APPENDIX_SECTIONS = (
+    (Status.LOW_RESULTS, "1. Школы с низкими образовательными результатами (ШНОР)"),
+    (Status.RISK_ZONE, "2. Школы в зоне риска снижения образовательных результатов"),
+)
+
+
+def appendix_title(where: str, year: int) -> str:
+    return (
+        f"Список школ с низкими образовательными результатами и школ, находящихся в "
+        f"зоне риска снижения образовательных результатов ({where}, по итогам {year} года)"
+    )
+
+
+def order_appendix(
+    title: str,
+    note: str,
+    sections: list[tuple[str, list[tuple[str, str, str]]]],
+    reasons_header: str = "Основания",
+) -> bytes:
+    """A list as an appendix to a приказ (DOCX, landscape): a heading, a note on where the list
+    comes from, and per section a table of municipality, school and reasons."""
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -134,41 +155,27 @@ def to_docx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
     heading = document.add_paragraph()
     heading.alignment = 2
     heading.add_run("Приложение к приказу\nот «___» ____________ 20__ г. № ____")
-    title = document.add_paragraph()
-    title.alignment = 1
-    where = run.municipality.name if run.municipality else run.region.name
-    title.add_run(
-        f"Список школ с низкими образовательными результатами и школ, находящихся в "
-        f"зоне риска снижения образовательных результатов ({where}, по итогам "
-        f"{run.year} года)"
-    ).bold = True
-    document.add_paragraph(
-        f"Методика: {run.methodology.name}, версия {run.methodology.version}. "
-        f"Источник: {run.methodology.source}"
-    )
-    for status, caption in (
-        (Status.LOW_RESULTS, "1. Школы с низкими образовательными результатами (ШНОР)"),
-        (Status.RISK_ZONE, "2. Школы в зоне риска снижения образовательных результатов"),
-    ):
+    paragraph = document.add_paragraph()
+    paragraph.alignment = 1
+    paragraph.add_run(title).bold = True
+    document.add_paragraph(note)
+    for caption, rows in sections:
         document.add_paragraph().add_run(caption).bold = True
-        selected = ordered(statuses.filter(status=status))
-        if not selected:
+        if not rows:
             document.add_paragraph("Нет.")
             continue
         table = document.add_table(rows=1, cols=4)
         table.style = "Table Grid"
         for cell, text in zip(
-            table.rows[0].cells, ("№", "Муниципалитет", "Наименование ОО", "Основания"), strict=True
+            table.rows[0].cells,
+            ("№", "Муниципалитет", "Наименование ОО", reasons_header),
+            strict=True,
         ):
             cell.text = text
             cell.paragraphs[0].runs[0].bold = True
-        for number, s in enumerate(selected, start=1):
-            cells = table.add_row().cells
-            reasons = "; ".join(f"{e['label']} ({e['detail']})" for e in s.items if e["triggered"])
+        for number, (place, school, reasons) in enumerate(rows, start=1):
             for cell, text in zip(
-                cells,
-                (str(number), s.school.municipality.name, s.school.name, reasons),
-                strict=True,
+                table.add_row().cells, (str(number), place, school, reasons), strict=True
             ):
                 cell.text = text
         for row in table.rows:
@@ -177,3 +184,96 @@ def to_docx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def run_note(run: Run) -> str:
+    """Where a list comes from, for its documents."""
+    if run.methodology is None:
+        return f"Список получен: {run.get_source_display()}, файл «{run.file_name}»."
+    return (
+        f"Методика: {run.methodology.name}, версия {run.methodology.version}. "
+        f"Источник: {run.methodology.source}"
+    )
+
+
+def to_docx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
+    where = run.municipality.name if run.municipality else run.region.name
+    sections = [
+        (
+            caption,
+            [
+                (
+                    s.school.municipality.name,
+                    s.school.name,
+                    "; ".join(f"{e['label']} ({e['detail']})" for e in s.items if e["triggered"]),
+                )
+                for s in ordered(statuses.filter(status=status))
+            ],
+        )
+        for status, caption in APPENDIX_SECTIONS
+    ]
+    return order_appendix(appendix_title(where, run.year), run_note(run), sections)
+
+
+def consolidated_docx(consolidated: Consolidated, where: str) -> bytes:
+    """The consolidated list as the appendix to a приказ: each school once, under its strongest
+    status, with every list that names it."""
+    sections = [
+        (
+            caption,
+            [
+                (
+                    row.school.municipality.name,
+                    row.school.name,
+                    row.sources(consolidated.columns),
+                )
+                for row in consolidated.rows
+                if row.status == status
+            ],
+        )
+        for status, caption in APPENDIX_SECTIONS
+    ]
+    note = "Сводный список по источникам: " + ", ".join(consolidated.columns.values()) + "."
+    return order_appendix(
+        appendix_title(where, consolidated.year), note, sections, "Источники и основания"
+    )
+
+
+def consolidated_xlsx(consolidated: Consolidated) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Сводный список"
+    sheet.append(
+        [
+            "Код ОО",
+            "Наименование ОО",
+            "Муниципалитет",
+            "Статус",
+            *(
+                f"{label}: {part}"
+                for label in consolidated.columns.values()
+                for part in ("статус", "основания")
+            ),
+        ]
+    )
+    for row in consolidated.rows:
+        cells: list[Any] = []
+        for entry in consolidated.cells(row):
+            cells += [Status(entry.status).label, entry.reasons] if entry else ["", ""]
+        sheet.append(
+            [
+                row.school.code,
+                row.school.name,
+                row.school.municipality.name,
+                Status(row.status).label,
+                *cells,
+            ]
+        )
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCD", (12, 50, 25, 22), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = sheet.dimensions
+    return xlsx_bytes(workbook)

@@ -6,21 +6,59 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q
 
 from shnor.accounts.choices import Role
+from shnor.identification.choices import ListSource
 from shnor.identification.models import Run, SchoolStatus
+from shnor.identification.services import primary_codes
+from shnor.registry.models import Municipality
 
 
-def latest_run(user: Any, code: str | None = None) -> Run | None:
-    """The newest run the user sees, of the primary methodology when there is one."""
-    runs = Run.objects.restrict(user).select_related("methodology")
-    if user.role == Role.MUNICIPALITY:
-        runs = runs.filter(Q(municipality__isnull=True) | Q(municipality=user.municipality_id))
-    primary = runs.filter(methodology__code=code or settings.PRIMARY_METHODOLOGY)
-    chosen = primary if code or primary.exists() else runs
-    return chosen.order_by("-year", "-created").first()
+def latest_run(
+    user: Any,
+    code: str | None = None,
+    *,
+    municipality: Municipality | None = None,
+    year: int | None = None,
+) -> Run | None:
+    """«The list» a page shows (of `year`, else the newest year). For the region: its own runs
+    of its primary methodology — a municipality's run of its schools alone never stands for
+    the region. For a municipality (the municipal coordinator's, or the one whose page it is):
+    the run of its own primary methodology if it chose one, else of the region's, its own run
+    or the region's whichever is newer. `code` asks for one methodology instead."""
+    if municipality is None and user.role == Role.MUNICIPALITY:
+        municipality = user.municipality
+    runs = (
+        Run.objects.restrict(user)
+        .filter(source=ListSource.METHODOLOGY)
+        .select_related("methodology", "region", "municipality")
+        .order_by("-year", "-created")
+    )
+    if year is not None:
+        runs = runs.filter(year=year)
+    if municipality is not None:
+        runs = runs.filter(
+            Q(municipality__isnull=True, region=municipality.region_id)
+            | Q(municipality=municipality)
+        )
+        region_id = municipality.region_id
+    else:
+        runs = runs.filter(municipality__isnull=True)
+        region_id = getattr(user, "region_id", None) or (
+            runs.values_list("region_id", flat=True).first()
+        )
+    if code:
+        return runs.filter(methodology__code=code).first()
+    if region_id is None:
+        return None
+    region_code, own_code = primary_codes(region_id, municipality and municipality.pk)
+    runs = runs.filter(region_id=region_id)
+    for chosen in (own_code, region_code):
+        run = runs.filter(methodology__code=chosen).first() if chosen else None
+        if run is not None:
+            return run
+    return runs.first()
 
 
 def statuses_by_school(run: Run, user: Any, group: str | None = None) -> dict[Any, Any]:
@@ -62,15 +100,21 @@ def visible_counts(run: Run, user: Any) -> dict[str, int]:
 
 
 def school_history(school: Any) -> list[SchoolStatus]:
-    """The school's status in the latest run of each methodology and year, newest year first."""
+    """The school's status in the latest list of each methodology or received source and year,
+    newest year first."""
     latest: dict[tuple[str, int], SchoolStatus] = {}
     for status in (
         SchoolStatus.objects.filter(school=school)
         .select_related("run__methodology")
         .order_by("run__created")
     ):
-        latest[(status.run.methodology.code, status.run.year)] = status
-    return sorted(latest.values(), key=lambda s: (-s.run.year, s.run.methodology.code))
+        latest[(list_key(status.run), status.run.year)] = status
+    return [latest[key] for key in sorted(latest, key=lambda k: (-k[1], k[0]))]
+
+
+def list_key(run: Run) -> str:
+    """What makes lists the same list across runs: the methodology code or the source."""
+    return run.methodology.code if run.methodology else run.source
 
 
 def compare_runs(first: Run, second: Run, user: Any) -> list[dict[str, Any]]:

@@ -14,11 +14,13 @@ from django.db import models
 
 from shnor.core.models import DomainModel, ScopedQuerySet
 from shnor.core.scope import ScopePaths
-from shnor.identification.choices import Movement, Status
+from shnor.identification.choices import ListSource, Movement, Status
 
 
 class Methodology(DomainModel):
-    """A versioned, parameterised identification methodology; a saved version never changes."""
+    """A versioned, parameterised identification methodology; a saved version never changes.
+    A version belongs to a region, which alone edits and versions it; one without a region (the
+    built-ins, or loaded at the console for every region) is shared by all regions."""
 
     code = models.SlugField("код", max_length=64)
     version = models.PositiveIntegerField("версия")
@@ -27,6 +29,14 @@ class Methodology(DomainModel):
     source = models.TextField("источник", blank=True)
     definition = models.JSONField("определение")
     is_builtin = models.BooleanField("поставляется с системой", default=False)
+    region = models.ForeignKey(
+        "registry.Region",
+        verbose_name="регион-владелец",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="methodologies",
+    )
     parent = models.ForeignKey(
         "self", verbose_name="создана на основе", null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -49,13 +59,31 @@ class Methodology(DomainModel):
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
 
+    @property
+    def owner_label(self) -> str:
+        return self.region.name if self.region_id else "общая (для всех регионов)"
+
 
 class Run(DomainModel):
-    """One identification: methodology version, parameters, data fingerprint, who and when."""
+    """One list of a year: an identification (methodology version, parameters, data fingerprint,
+    who and when) or an official list received from an authority (`source`, the file's
+    fingerprint, who loaded it), each school's status and evidence stored the same way so that
+    pages, history, comparison and exports read both alike."""
+
+    stamped = True
 
     methodology = models.ForeignKey(
-        Methodology, verbose_name="методика", on_delete=models.PROTECT, related_name="runs"
+        Methodology,
+        verbose_name="методика",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="runs",
     )
+    source = models.CharField(
+        "источник списка", max_length=20, choices=ListSource.choices, default=ListSource.METHODOLOGY
+    )
+    file_name = models.CharField("файл списка", max_length=255, blank=True)
     year = models.PositiveSmallIntegerField("год результатов")
     region = models.ForeignKey("registry.Region", verbose_name="регион", on_delete=models.CASCADE)
     municipality = models.ForeignKey(
@@ -89,7 +117,18 @@ class Run(DomainModel):
 
     def __str__(self) -> str:
         where = self.municipality.name if self.municipality else self.region.name
-        return f"{self.methodology.name}, {self.year}, {where}"
+        return f"{self.title}, {self.year}, {where}"
+
+    @property
+    def is_official(self) -> bool:
+        return self.source != ListSource.METHODOLOGY
+
+    @property
+    def title(self) -> str:
+        """The list's name: its methodology, or «Список ФИОКО» for a received one."""
+        if self.methodology_id:
+            return self.methodology.name  # type: ignore[union-attr]
+        return f"Список: {self.get_source_display()}"
 
     def evidence_items(self, school_ids: Collection[int]) -> dict[int, list[dict[str, Any]]]:
         """The given schools' evidence: per school, one item per indicator in the definition's
@@ -139,7 +178,9 @@ class RunEvidence(models.Model):
         return buffer.getvalue()
 
 
-@lru_cache(maxsize=4)
+# A school card shows the school in every run of five years (about a dozen runs); a run of
+# 40,000 schools holds a few megabytes of evidence.
+@lru_cache(maxsize=16)
 def stored_evidence(run_id: int, created: datetime) -> pl.DataFrame:
     """A run's evidence with each indicator's label. A stored run never changes; its creation
     time is part of the key since the id of a rolled-back run can be given again."""
@@ -204,3 +245,50 @@ class SchoolStatus(models.Model):
         """This school's evidence (`Run.evidence_items`); lists fill it for many at once
         (`history.with_items`)."""
         return self.run.evidence_items([self.school_id]).get(self.school_id, [])
+
+
+class PrimaryMethodology(DomainModel):
+    """The methodology whose latest run is «the list» of a region, or of one municipality for its
+    own lists and pages. Without a row the region's is `settings.PRIMARY_METHODOLOGY`, and a
+    municipality's is the region's."""
+
+    stamped = True  # indicators read the runs it chooses (indicators/engine.py)
+
+    region = models.ForeignKey("registry.Region", verbose_name="регион", on_delete=models.CASCADE)
+    municipality = models.ForeignKey(
+        "registry.Municipality",
+        verbose_name="муниципалитет",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    code = models.SlugField("код методики", max_length=64)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="выбрал",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+
+    scope_paths = ScopePaths(region="region", municipality="municipality")
+
+    class Meta:
+        verbose_name = "основная методика"
+        verbose_name_plural = "основные методики"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=models.Q(municipality__isnull=True),
+                name="primary_methodology_one_per_region",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality"],
+                condition=models.Q(municipality__isnull=False),
+                name="primary_methodology_one_per_municipality",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.municipality.name if self.municipality_id else self.region.name
+        return f"{where}: {self.code}"

@@ -10,4 +10,8 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("methodologies/", views.methodologies, name="methodologies"),
     path("methodologies/<int:pk>/", views.methodology_detail, name="methodology"),
+    path("methodologies/primary/", views.set_primary, name="primary"),
+    path("official-lists/", views.official_list, name="official_list"),
+    path("consolidated/", views.consolidated, name="consolidated"),
+    path("consolidated/export/<str:fmt>/", views.consolidated_export, name="consolidated_export"),
 ]

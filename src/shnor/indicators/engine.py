@@ -8,24 +8,23 @@ from; `current_values` recomputes when the data has changed since."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import polars as pl
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
 
 from shnor.assessments.models import Result
 from shnor.core.importing import insert_rows
-from shnor.identification.models import Run
+from shnor.core.snapshots import stamps_of
+from shnor.identification.models import PrimaryMethodology, Run
+from shnor.identification.services import primary_codes
 from shnor.indicators.catalogue import indicators
 from shnor.indicators.measures import FUNCTIONS, measure_frame
 from shnor.indicators.models import IndicatorValue
-from shnor.registry.models import SchoolContext
+from shnor.registry.models import School, SchoolContext
 from shnor.risks.models import SurveyAnswer
 from shnor.staff.models import Activity, Deficit, Route, RouteItem, Teacher
-from shnor.support.models import Partnership, Programme
+from shnor.support.models import Measure, Partnership, Programme
 
 VALUE_SCHEMA = {
     "indicator": pl.Utf8,
@@ -70,7 +69,7 @@ def ratio(spec: dict[str, Any], frame: pl.DataFrame, keys: list[str]) -> pl.Data
 
 def compute(region_id: int, years: list[int]) -> pl.DataFrame:
     """Every indicator for the region, its municipalities and (where asked) its schools."""
-    primary = settings.PRIMARY_METHODOLOGY
+    primary, _ = primary_codes(region_id)  # the region's choice, else the environment's
     frame = measure_frame(region_id, years, primary)
     parts = []
     for spec in indicators():
@@ -109,27 +108,29 @@ def compute(region_id: int, years: list[int]) -> pl.DataFrame:
     return pl.concat(parts)
 
 
-def data_fingerprint(region_id: int) -> str:
-    """Changes whenever results, context, answers, runs, staff or support data change."""
-    parts = []
-    for model, path in (
-        (Result, "school__municipality__region"),
-        (SchoolContext, "school__municipality__region"),
-        (SurveyAnswer, "school__municipality__region"),
-        (Run, "region"),
-        (Teacher, "school__municipality__region"),
-        (Deficit, "teacher__school__municipality__region"),
-        (Route, "teacher__school__municipality__region"),
-        (RouteItem, "route__teacher__school__municipality__region"),
-        (Activity, "teacher__school__municipality__region"),
-        (Programme, "municipality__region"),
-        (Partnership, "school__municipality__region"),
-    ):
-        stats = model.objects.filter(**{path: region_id}).aggregate(
-            n=Count("pk"), last=Max("updated")
-        )
-        parts.append(f"{stats['n']}:{stats['last']}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+# What indicator values are computed from: any write to these tables makes them stale.
+SOURCES = (
+    Result,
+    School,
+    SchoolContext,
+    SurveyAnswer,
+    Run,
+    PrimaryMethodology,  # which runs the status measures read
+    Teacher,
+    Deficit,
+    Route,
+    RouteItem,
+    Activity,
+    Programme,
+    Measure,
+    Partnership,
+)
+
+
+def data_fingerprint() -> str:
+    """Changes whenever a table the indicators read is written (core/snapshots.py stamps): bulk
+    updates and deletes included, which a row count and the last `updated` stamp would miss."""
+    return stamps_of(*SOURCES)
 
 
 @transaction.atomic
@@ -163,7 +164,7 @@ def store(
 
 def current_values(region_id: int, years: list[int]) -> pl.DataFrame:
     """The stored values for these years, recomputed first if the data changed since."""
-    fingerprint = data_fingerprint(region_id)
+    fingerprint = data_fingerprint()
     stored = IndicatorValue.objects.filter(region_id=region_id, year__in=years, round__isnull=True)
     if set(stored.values_list("fingerprint", flat=True).distinct()) != {fingerprint} or set(
         stored.values_list("year", flat=True).distinct()

@@ -153,8 +153,17 @@ def status_measures(region_id: int, years: list[int], code: str) -> pl.DataFrame
             .last()
             .with_columns(year=pl.lit(year, pl.Int32))
         )
-    if not frames:
-        return pl.DataFrame(schema={"school_id": pl.Int64, "year": pl.Int32})
+    if not frames:  # no run yet: the status measures have no data («нет данных»)
+        return pl.DataFrame(
+            schema={
+                "school_id": pl.Int64,
+                "year": pl.Int32,
+                "listed": pl.Float64,
+                "risk": pl.Boolean,
+                "listed_before": pl.Float64,
+                "left_list": pl.Float64,
+            }
+        )
     return pl.concat(frames).select(
         "school_id",
         "year",

@@ -34,7 +34,7 @@ def do_create_round(region: Any, year: int, month: int, *, acting_user: Any) -> 
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
     values = current_values(region.pk, [year])
-    store(region.pk, [year], values, data_fingerprint(region.pk), round_id=created.pk)
+    store(region.pk, [year], values, data_fingerprint(), round_id=created.pk)
     record_audit("indicators.round_created", actor=acting_user, target=created, summary=title)
     return created
 

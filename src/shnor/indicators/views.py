@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from shnor.accounts.choices import Action, Role
+from shnor.assessments.models import Result
+from shnor.core.params import Params, id_field, text_field, year_field
 from shnor.core.scope import can
 from shnor.indicators.catalogue import by_code, indicators
 from shnor.indicators.dashboard import grid
@@ -22,12 +25,31 @@ from shnor.registry.models import Municipality, Region, School
 from shnor.risks.services import latest_context_year
 
 
+def latest_result_year() -> int | None:
+    return Result.objects.order_by("-year").values_list("year", flat=True).first()
+
+
+class DashboardParams(Params):
+    year = year_field()
+    indicator = text_field(max_length=64)
+    municipality = id_field()
+
+
+class RoundParams(Params):
+    year = year_field(required=True)
+    month = forms.IntegerField(min_value=1, max_value=12)
+
+
 def years_and_region(request: HttpRequest) -> tuple[Region, list[int], int]:
+    params = DashboardParams.parse(request.GET)
     first = School.objects.restrict(request.user).select_related("municipality__region").first()
-    last = latest_context_year()
+    # Indicators come from results as much as from context: a region that has loaded only
+    # results still has its dashboards.
+    latest = [latest_context_year(), latest_result_year()]
+    last = max((y for y in latest if y is not None), default=None)
     if first is None or last is None:
         raise Http404("Нет данных")
-    year = int(request.GET.get("year") or last)
+    year = params["year"] or last
     return first.municipality.region, list(range(last - 4, last + 1)), year
 
 
@@ -94,7 +116,7 @@ def series(
 
 def main_indicator(request: HttpRequest) -> dict[str, Any]:
     mains = [i for i in indicators() if i.get("main")]
-    code = request.GET.get("indicator") or mains[0]["code"]
+    code = DashboardParams.parse(request.GET)["indicator"] or mains[0]["code"]
     spec = by_code().get(code)
     if spec is None or "bands" not in spec:
         raise Http404
@@ -188,9 +210,8 @@ def rounds(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can(request.user, Action.RUN):
             raise Http404
-        created = do_create_round(
-            region, int(request.POST["year"]), int(request.POST["month"]), acting_user=request.user
-        )
+        params = RoundParams.parse(request.POST)
+        created = do_create_round(region, params["year"], params["month"], acting_user=request.user)
         messages.success(request, f"Создан срез: {created.title}")
         return redirect("indicators:round", pk=created.pk)
     return render(
@@ -211,7 +232,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     municipality = (
         request.user.municipality_id
         if request.user.role == Role.MUNICIPALITY
-        else (int(request.GET["municipality"]) if request.GET.get("municipality") else None)
+        else DashboardParams.parse(request.GET)["municipality"]
     )
     return render(
         request,

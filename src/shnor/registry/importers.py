@@ -49,10 +49,14 @@ def schools_by_code(user: Any, action: str = Action.IMPORT) -> dict[str, int]:
 
 
 def resolve_school_codes(
-    rows: list[Row], user: Any, problem: Callable[[Row, str, str], None]
+    rows: list[Row],
+    user: Any,
+    problem: Callable[[Row, str, str], None],
+    action: str = Action.IMPORT,
 ) -> None:
-    """Replace «Код ОО» with the school's key, for schools in the user's scope only."""
-    codes = schools_by_code(user)
+    """Replace «Код ОО» with the school's key, for the schools where the user may take the
+    importer's `action` only."""
+    codes = schools_by_code(user, action)
     for row in rows:
         school_id = codes.get(row.values["school_code"])
         if school_id is None:
@@ -63,6 +67,15 @@ def resolve_school_codes(
                 "сначала загрузите список школ",
             )
         row.values["school_id"] = school_id
+
+
+# A size that more than doubles or halves from one year to the next, by at least this many
+# people, is worth a look: a typo, a merger, or a school that really closed a class.
+SHARP_STEP = 10
+
+
+def sharp_change(before: int, now: int) -> bool:
+    return abs(now - before) >= SHARP_STEP and (now >= 2 * before or 2 * now <= before)
 
 
 def user_region(user: Any) -> Region | None:
@@ -232,6 +245,30 @@ class ContextImporter(Importer):
                 and v["teachers_over_55"] > v["teachers"]
             ):
                 problem(row, "teachers_over_55", "педагогов старше 55 больше, чем всех педагогов")
+
+    def plausibility(self, rows: list[Row], warn: Callable[[Row | None, str, str], None]) -> None:
+        """The number of students against the school's number a year before."""
+        rows = [r for r in rows if r.values.get("school_id") and r.values.get("students")]
+        before = {
+            (school, year): students
+            for school, year, students in SchoolContext.objects.filter(
+                school_id__in={r.values["school_id"] for r in rows},
+                year__in={r.values["year"] - 1 for r in rows},
+            ).values_list("school_id", "year", "students")
+        }
+        before.update(
+            {(r.values["school_id"], r.values["year"]): r.values["students"] for r in rows}
+        )
+        for row in rows:
+            now = row.values["students"]
+            then = before.get((row.values["school_id"], row.values["year"] - 1))
+            if then and sharp_change(then, now):
+                warn(
+                    row,
+                    "students",
+                    f"обучающихся {now}, а годом раньше {then}: "
+                    "численность изменилась резко, проверьте",
+                )
 
     def existing_filter(self, rows: list[Row]) -> dict[str, Any]:
         return {"year__in": {r.values["year"] for r in rows}}

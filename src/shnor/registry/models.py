@@ -30,6 +30,8 @@ class Region(DomainModel):
 class Municipality(DomainModel):
     """A municipal district or city district with its education authority."""
 
+    stamped = True
+
     region = models.ForeignKey(
         Region, verbose_name="регион", on_delete=models.PROTECT, related_name="municipalities"
     )
@@ -51,6 +53,8 @@ class Municipality(DomainModel):
 
 class School(DomainModel):
     """A general education organisation (ОО), identified by its code."""
+
+    stamped = True
 
     code = models.CharField("код ОО", max_length=32, unique=True)
     name = models.CharField("наименование ОО", max_length=500)
@@ -89,6 +93,8 @@ class School(DomainModel):
 
 class SchoolContext(DomainModel):
     """What a school had in a year: students, staff, equipment, social context of families."""
+
+    stamped = True
 
     school = models.ForeignKey(
         School, verbose_name="школа", on_delete=models.CASCADE, related_name="contexts"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import tempfile
-import uuid
 from pathlib import Path
+from typing import Any
 
-from django.conf import settings
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,12 +14,14 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from shnor.accounts.choices import Action, Role
+from shnor.accounts.choices import Role
 from shnor.assessments.summaries import school_results
-from shnor.core.importing import IMPORTERS, write_template
+from shnor.core.importing import IMPORTERS, importable, write_template
 from shnor.core.jobs import enqueue
 from shnor.core.models import Job
-from shnor.core.scope import can
+from shnor.core.params import Params, choice_field, id_field, query_without_page, text_field
+from shnor.core.uploads import IMPORT, UploadField, store_upload
+from shnor.identification.choices import Status
 from shnor.identification.history import latest_run, school_history, statuses_by_school
 from shnor.indicators.engine import school_values
 from shnor.registry.choices import Locality, SchoolKind
@@ -79,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def municipality(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(Municipality.objects.restrict(request.user), pk=pk)
     schools = School.objects.restrict(request.user).filter(municipality=place)
-    run = latest_run(request.user)
+    run = latest_run(request.user, municipality=place)
     statuses = statuses_by_school(run, request.user) if run else {}
     latest_context = {
         c.school_id: c
@@ -94,11 +96,20 @@ def municipality(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+class SchoolFilter(Params):
+    q = text_field()
+    municipality = id_field()
+    kind = choice_field(SchoolKind.choices)
+    locality = choice_field(Locality.choices)
+    status = choice_field(Status.choices)
+
+
 @login_required
 def schools(request: HttpRequest) -> HttpResponse:
     user = request.user
+    params = SchoolFilter.parse(request.GET)
     rows = School.objects.restrict(user).select_related("municipality")
-    q = request.GET.get("q", "").strip()
+    q = params["q"].strip()
     if q:
         rows = rows.filter(Q(name__icontains=q) | Q(code__icontains=q))
     for param, lookup in (
@@ -106,11 +117,11 @@ def schools(request: HttpRequest) -> HttpResponse:
         ("kind", "kind"),
         ("locality", "locality"),
     ):
-        if request.GET.get(param):
-            rows = rows.filter(**{lookup: request.GET[param]})
+        if params[param]:
+            rows = rows.filter(**{lookup: params[param]})
     run = latest_run(user)
     statuses = statuses_by_school(run, user) if run else {}
-    status = request.GET.get("status")
+    status = params["status"]
     if status and run:
         rows = rows.filter(pk__in=[k for k, v in statuses.items() if v.status == status])
     page = Paginator(rows.order_by("municipality__name", "name"), 50).get_page(
@@ -128,7 +139,7 @@ def schools(request: HttpRequest) -> HttpResponse:
             "kinds": SchoolKind.choices,
             "localities": Locality.choices,
             "params": request.GET,
-            "query": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page"),
+            "query": query_without_page(request),
         },
     )
 
@@ -160,22 +171,27 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+class ImportUpload(forms.Form):
+    kind = forms.ChoiceField(error_messages={"required": "Выберите вид данных."})
+    file = UploadField(IMPORT, error_messages={"required": "Выберите файл."})
+
+    def __init__(self, *args: Any, kinds: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, i.title) for k, i in kinds.items()]
+
+
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, Action.IMPORT):
+    kinds = importable(request.user)
+    if not kinds:
         raise Http404
     if request.method == "POST":
-        kind = request.POST.get("kind", "")
-        upload_file = request.FILES.get("file")
-        if kind not in IMPORTERS or upload_file is None:
-            messages.error(request, "Выберите вид данных и файл.")
+        form = ImportUpload(request.POST, request.FILES, kinds=kinds)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             return redirect("import")
-        folder = Path(settings.MEDIA_ROOT) / "uploads"
-        folder.mkdir(parents=True, exist_ok=True)
-        stored = folder / f"{uuid.uuid4().hex}{Path(upload_file.name).suffix.lower()}"
-        with stored.open("wb") as out:
-            for chunk in upload_file.chunks():
-                out.write(chunk)
+        kind, upload_file = form.cleaned_data["kind"], form.cleaned_data["file"]
+        stored = store_upload(upload_file)
         job = enqueue(
             "import",
             f"Загрузка «{upload_file.name}»: {IMPORTERS[kind].title}",
@@ -187,7 +203,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         request,
         "registry/import.html",
         {
-            "importers": [(k, i.title, i.columns) for k, i in IMPORTERS.items()],
+            "importers": [(k, i.title, i.columns) for k, i in kinds.items()],
             "recent": Job.objects.filter(user=request.user, kind="import")[:10],
         },
     )

@@ -13,7 +13,7 @@ from shnor.identification.choices import Status
 from shnor.identification.explain import explain
 from shnor.identification.history import latest_run, statuses_by_school, with_items
 from shnor.indicators.catalogue import indicators
-from shnor.indicators.engine import current_values, data_fingerprint
+from shnor.indicators.engine import current_values
 from shnor.registry.models import Municipality, School
 from shnor.reports.content import Report, Section, Table, bar_chart, cell, line_chart
 from shnor.risks.services import school_profile
@@ -37,13 +37,13 @@ def identification_report(
     year: int,
     school: School | None = None,
 ) -> Report:
-    run = latest_run(user)
+    run = latest_run(user, municipality=municipality, year=year)
     if run is None:
         return Report(
             "identification",
             KINDS["identification"],
-            territory(region, municipality),
-            [Section("Итоги", ["Выявление ещё не проводилось."])],
+            f"{territory(region, municipality)}, {year} год",
+            [Section("Итоги", [f"Выявление по результатам {year} года ещё не проводилось."])],
             [],
         )
     statuses = statuses_by_school(run, user)
@@ -216,7 +216,7 @@ def effectiveness_report(
             )
         ],
         [
-            f"Каталог показателей shnor; отпечаток данных {data_fingerprint(region.pk)}",
+            "Каталог показателей системы (расчёт по данным на дату справки)",
             *sorted({f"{i['code']}: {i['source']}" for i in indicators()}),
         ],
     )

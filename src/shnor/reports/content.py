@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on servers
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter
 
 
 @dataclass
@@ -55,6 +56,8 @@ def line_chart(
             axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
     axes.set_title(textwrap.fill(title, 80), fontsize=9)
     axes.set_ylabel(ylabel)
+    # Shares and counts start at zero: an axis from 4.5 makes 0.3 points look steep.
+    axes.set_ylim(bottom=0)
     axes.set_xticks(years)
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
@@ -65,13 +68,23 @@ def bar_chart(title: str, labels: list[str], values: list[float]) -> bytes:
     figure, axes = plt.subplots(figsize=(7, max(2.5, 0.28 * len(labels) + 1)), dpi=110)
     axes.barh(labels, values, color="#c0392b")
     axes.invert_yaxis()
+    if all(float(v).is_integer() for v in values):  # counts: no «0,5 школы» ticks
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title, fontsize=10)
     axes.tick_params(labelsize=8)
     return png(figure)
 
 
+def decimal_comma(value: float, position: int) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
 def png(figure: Any) -> bytes:
     out = io.BytesIO()
+    for axis in (a for axes in figure.axes for a in (axes.xaxis, axes.yaxis)):
+        # Russian numbers, «2,5» not «2.5»; category labels (school names) stay as they are
+        if isinstance(axis.get_major_formatter(), ScalarFormatter):
+            axis.set_major_formatter(FuncFormatter(decimal_comma))
     figure.tight_layout()
     figure.savefig(out, format="png")
     plt.close(figure)

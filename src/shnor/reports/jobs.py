@@ -48,5 +48,5 @@ def make_report(progress: Progress, params: dict[str, Any], user: Any) -> dict[s
     return {
         "file": name,
         "url": reverse("reports:download", args=[name]),
-        "summary": f"{KINDS[params['kind']]} ({params['format'].upper()}) готова",
+        "summary": f"Документ готов: {KINDS[params['kind']]} ({params['format'].upper()})",
     }

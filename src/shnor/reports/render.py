@@ -20,6 +20,7 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from shnor.core.tabular import xlsx_bytes
 from shnor.reports.content import Report, Table
 
 FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
@@ -107,9 +108,7 @@ def to_xlsx(report: Report) -> bytes:
     sources = workbook.create_sheet("Источники")
     for source in report.sources:
         sources.append([source])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(workbook)
 
 
 PDF_CELL_LIMIT = 900  # a longer cell would not fit a page; the DOCX and XLSX keep it whole
@@ -119,13 +118,28 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def column_widths(table: Table) -> tuple[float, ...]:
-    """Wider columns for longer texts, within 1:8."""
+def column_widths(pdf: FPDF, table: Table, available: float) -> tuple[float, ...]:
+    """Each column at least as wide as its longest word, so that no word is split («Муниципа|
+    литет»); the width left over goes to the columns with longer texts."""
     columns = list(zip(table.headers, *table.rows, strict=True))
-    return tuple(
-        min(8.0, max(1.0, sum(len(str(v)) for v in column) / len(column) / 12))
+    padding = 2.5  # mm: fpdf2's cell padding on both sides, and a margin for bold headers
+    least = [
+        max(pdf.get_string_width(word) for value in column for word in str(value).split() or [""])
+        + padding
         for column in columns
-    )
+    ]
+    wanted = [sum(len(str(v)) for v in column) / len(column) + 1 for column in columns]
+    spare = max(0.0, available - sum(least))
+    return tuple(w + spare * want / sum(wanted) for w, want in zip(least, wanted, strict=True))
+
+
+def table_font_size(pdf: FPDF, table: Table, available: float) -> float:
+    """The largest of 9, 8, 7, 6 pt at which the table's longest words fit the page width."""
+    for size in (9, 8, 7, 6):
+        pdf.set_font_size(size)
+        if sum(column_widths(pdf, table, 0)) <= available:
+            return size
+    return 6
 
 
 def to_pdf(report: Report, organisation: str) -> bytes:
@@ -139,7 +153,7 @@ def to_pdf(report: Report, organisation: str) -> bytes:
     pdf.set_font("DejaVu", "B", 13)
     pdf.multi_cell(0, 7, report.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", size=10)
-    pdf.cell(0, 6, report.subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, report.subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
     for section in report.sections:
         pdf.ln(3)
         pdf.set_font("DejaVu", "B", 11)
@@ -150,8 +164,13 @@ def to_pdf(report: Report, organisation: str) -> bytes:
         if section.chart:
             pdf.image(io.BytesIO(section.chart), w=170)
         if section.table:
+            available = pdf.epw
+            table_font_size(pdf, section.table, available)
             with pdf.table(
-                text_align="LEFT", line_height=4.5, col_widths=column_widths(section.table)
+                text_align="LEFT",
+                line_height=pdf.font_size_pt * 0.5,
+                col_widths=column_widths(pdf, section.table, available),
+                width=available,
             ) as table:
                 header = table.row()
                 for text in section.table.headers:
@@ -160,6 +179,7 @@ def to_pdf(report: Report, organisation: str) -> bytes:
                     row = table.row()
                     for text in values:
                         row.cell(shorten(str(text), PDF_CELL_LIMIT))
+            pdf.set_font_size(9)
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", 10)
     pdf.cell(0, 6, "Источники данных", new_x="LMARGIN", new_y="NEXT")

@@ -11,10 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from shnor.core.jobs import enqueue
 from shnor.core.models import Job
+from shnor.core.params import Params, id_field, year_field
 from shnor.registry.models import Municipality, School
 from shnor.reports.builders import KINDS
 from shnor.reports.render import CONTENT_TYPES, default_template
 from shnor.risks.services import latest_context_year
+
+
+class ReportParams(Params):
+    municipality = id_field()
+    school = id_field()
+    year = year_field()
 
 
 @login_required
@@ -27,10 +34,11 @@ def index(request: HttpRequest) -> HttpResponse:
         kind, fmt = request.POST.get("kind"), request.POST.get("format")
         if kind not in KINDS or fmt not in CONTENT_TYPES:
             raise Http404
-        municipality_id = request.POST.get("municipality") or None
+        params = ReportParams.parse(request.POST)
+        municipality_id = params["municipality"]
         if municipality_id:
             get_object_or_404(Municipality.objects.restrict(request.user), pk=municipality_id)
-        school_id = request.POST.get("school") or None
+        school_id = params["school"]
         if school_id:
             get_object_or_404(schools, pk=school_id)
         job = enqueue(
@@ -39,7 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
             {
                 "kind": kind,
                 "format": fmt,
-                "year": int(request.POST.get("year") or 0),
+                "year": params["year"] or 0,
                 "region_id": first.municipality.region_id,
                 "municipality_id": municipality_id,
                 "school_id": school_id,

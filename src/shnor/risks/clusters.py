@@ -35,6 +35,18 @@ FEATURE_LABELS = {
 }
 K_RANGE = range(2, 7)
 RANDOM_STATE = 0
+# How a group differs from the region, in words: (above the region, below it) per feature.
+FEATURE_WORDS = {
+    "low_income_pct": ("много малообеспеченных семей", "мало малообеспеченных семей"),
+    "single_parent_pct": ("много неполных семей", "мало неполных семей"),
+    "non_native_pct": ("много детей с неродным русским языком", "русский язык родной почти у всех"),
+    "ovz_share": ("много обучающихся с ОВЗ", "мало обучающихся с ОВЗ"),
+    "students_per_computer": ("мало компьютеров", "хорошо оснащены компьютерами"),
+    "log_students": ("крупные школы", "малочисленные школы"),
+    "result": ("результаты выше, чем в среднем", "результаты ниже, чем в среднем"),
+}
+# A group is described by its features at least this many standard deviations from the region.
+DISTINCT = 0.5
 
 
 @dataclass
@@ -42,7 +54,18 @@ class Clustering:
     schools: pl.DataFrame  # school rows with `cluster`
     k: int
     silhouettes: dict[int, float]
-    profiles: pl.DataFrame  # one row per cluster: size and feature means
+    profiles: pl.DataFrame  # one row per cluster: size, feature means and `name` in words
+
+    @property
+    def quality(self) -> float:
+        return self.silhouettes[self.k]
+
+
+def describe(centre: np.ndarray) -> str:
+    """A group's name from what sets it apart: its most distinct features, in words."""
+    ranked = sorted(zip(FEATURES, centre, strict=True), key=lambda f: -abs(f[1]))
+    words = [FEATURE_WORDS[f][0 if z > 0 else 1] for f, z in ranked[:2] if abs(z) >= DISTINCT]
+    return "; ".join(words).capitalize() if words else "Школы, типичные для территории"
 
 
 def feature_matrix(data: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
@@ -64,6 +87,8 @@ def cluster(data: pl.DataFrame) -> Clustering:
         silhouettes[k] = float(silhouette_score(matrix, model.labels_))
     best = max(silhouettes, key=lambda k: silhouettes[k])
     schools = rows.with_columns(cluster=pl.Series(labels[best] + 1))
+    # centres in standard deviations from the territory's mean, since the matrix is standardised
+    names = [describe(matrix[labels[best] == c].mean(axis=0)) for c in range(best)]
     profiles = (
         schools.group_by("cluster")
         .agg(
@@ -72,5 +97,6 @@ def cluster(data: pl.DataFrame) -> Clustering:
             **{f: pl.col(f).mean() for f in FEATURES if f != "log_students"},
         )
         .sort("cluster")
+        .with_columns(name=pl.Series(names))
     )
     return Clustering(schools=schools, k=best, silhouettes=silhouettes, profiles=profiles)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import polars as pl
 
 from shnor.core.columnar import read_frame
+from shnor.core.derived import derived_from
 from shnor.registry.frames import CONTEXTS
+from shnor.registry.models import Municipality, School, SchoolContext
 from shnor.risks.catalogue import questionnaire
+from shnor.risks.models import SurveyAnswer
 
 FACT_LABELS = {
     "distance_km": "расстояние до районного центра, км",
@@ -83,6 +86,7 @@ def survey_shares(years: list[int]) -> pl.DataFrame:
     )
 
 
+@derived_from(School, Municipality, SchoolContext, SurveyAnswer)
 def facts(region_id: int, years: list[int]) -> pl.DataFrame:
     """One row per school of the region and year: identity, context facts, survey shares."""
     schools = schools_of(region_id)

@@ -11,6 +11,8 @@ from shnor.core.scope import ScopePaths
 class SurveyAnswer(DomainModel):
     """A school's answer (1–4) to one statement of the self-diagnosis questionnaire."""
 
+    stamped = True
+
     school = models.ForeignKey(
         "registry.School",
         verbose_name="школа",

@@ -6,13 +6,16 @@ from typing import Any
 
 import polars as pl
 
+from shnor.assessments.models import Result
+from shnor.core.derived import derived_from
 from shnor.identification.choices import Status
 from shnor.identification.history import latest_run
 from shnor.identification.models import SchoolStatus
-from shnor.registry.models import SchoolContext
+from shnor.registry.models import Municipality, School, SchoolContext
 from shnor.risks.catalogue import LEVEL_LABELS, LEVELS, factors
 from shnor.risks.clusters import Clustering, cluster
 from shnor.risks.facts import facts
+from shnor.risks.models import SurveyAnswer
 from shnor.risks.profile import evaluate_profiles
 from shnor.risks.resilience import Resilience, fit, result_scores
 from shnor.risks.social import shnsu
@@ -93,6 +96,11 @@ def risk_zone_schools(user: Any) -> set[int]:
     return schools_with_status(user, (Status.LOW_RESULTS, Status.RISK_ZONE))
 
 
+# What the social index, resilience and clusters read: context, survey and results.
+STANDING_SOURCES = (School, Municipality, SchoolContext, SurveyAnswer, Result)
+
+
+@derived_from(*STANDING_SOURCES)
 def context_and_results(region_id: int, year: int) -> pl.DataFrame:
     indexed = shnsu(facts(region_id, [year]))
     return indexed.join(result_scores(region_id, year), on="school_id", how="left")
@@ -118,6 +126,7 @@ def school_standing(school: Any, year: int) -> dict[str, Any]:
     return standing
 
 
+@derived_from(*STANDING_SOURCES)
 def clustering(region_id: int, year: int, school_ids: set[int] | None = None) -> Clustering:
     data = context_and_results(region_id, year)
     if school_ids is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from shnor.accounts.choices import Action
 from shnor.core.importing import (
     YES_NO,
     Column,
@@ -25,6 +26,7 @@ from shnor.staff.models import Deficit, Teacher
 class TeachersImporter(Importer):
     kind = "teachers"
     title = "Педагоги школ"
+    action = Action.MANAGE_STAFF  # personal data: the school and its municipality, not the region
     model = Teacher
     columns = [
         Column("Код ОО", "school_code", text(32), required=True, help="код школы из списка"),
@@ -66,7 +68,7 @@ class TeachersImporter(Importer):
     )
 
     def resolve(self, rows: list[Row], problem: Callable[[Row, str, str], None]) -> None:
-        resolve_school_codes(rows, self.user, problem)
+        resolve_school_codes(rows, self.user, problem, self.action)
         for row in rows:
             v = row.values
             v["subjects"] = v.get("subjects") or ""
@@ -84,6 +86,7 @@ class TeachersImporter(Importer):
 class DeficitsImporter(Importer):
     kind = "deficits"
     title = "Диагностика профессиональных дефицитов"
+    action = Action.MANAGE_STAFF
     model = Deficit
     columns = [
         Column("Код ОО", "school_code", text(32), required=True),
@@ -114,7 +117,7 @@ class DeficitsImporter(Importer):
     value_fields = ("subject", "source")
 
     def resolve(self, rows: list[Row], problem: Callable[[Row, str, str], None]) -> None:
-        resolve_school_codes(rows, self.user, problem)
+        resolve_school_codes(rows, self.user, problem, self.action)
         teachers = {
             (school, name.lower()): pk
             for pk, school, name in Teacher.objects.values_list("pk", "school_id", "full_name")

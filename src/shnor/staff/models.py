@@ -21,6 +21,8 @@ class Teacher(DomainModel):
     """A teacher of a school. Personal data: shown to the school, its curator and the
     municipal coordinator only, never in exports meant for publication."""
 
+    stamped = True
+
     school = models.ForeignKey(
         "registry.School", verbose_name="школа", on_delete=models.CASCADE, related_name="teachers"
     )
@@ -37,7 +39,7 @@ class Teacher(DomainModel):
     in_regional_network = models.BooleanField("в региональном сетевом объединении", default=False)
     in_methodical_asset = models.BooleanField("в региональном методическом активе", default=False)
 
-    scope_paths = ScopePaths.via_school("school")
+    scope_paths = ScopePaths.via_school("school", personal=True)
 
     class Meta:
         verbose_name = "педагог"
@@ -58,6 +60,8 @@ class Teacher(DomainModel):
 class Deficit(DomainModel):
     """A professional deficit found by a diagnostic (or entered by the school)."""
 
+    stamped = True
+
     teacher = models.ForeignKey(
         Teacher, verbose_name="педагог", on_delete=models.CASCADE, related_name="deficits"
     )
@@ -67,7 +71,7 @@ class Deficit(DomainModel):
     source = models.CharField("источник", max_length=200)
     found_on = models.DateField("дата диагностики")
 
-    scope_paths = ScopePaths.via_school("teacher__school")
+    scope_paths = ScopePaths.via_school("teacher__school", personal=True)
 
     class Meta:
         verbose_name = "профессиональный дефицит"
@@ -86,12 +90,14 @@ class Deficit(DomainModel):
 class Route(DomainModel):
     """A teacher's individual route of professional development (ИОМ) for a year."""
 
+    stamped = True
+
     teacher = models.ForeignKey(
         Teacher, verbose_name="педагог", on_delete=models.CASCADE, related_name="routes"
     )
     year = models.PositiveSmallIntegerField("год")
 
-    scope_paths = ScopePaths.via_school("teacher__school")
+    scope_paths = ScopePaths.via_school("teacher__school", personal=True)
 
     class Meta:
         verbose_name = "ИОМ"
@@ -113,6 +119,8 @@ class Route(DomainModel):
 class RouteItem(DomainModel):
     """A step of an ИОМ: a course, an internship, mentoring or a methodical association."""
 
+    stamped = True
+
     route = models.ForeignKey(
         Route, verbose_name="ИОМ", on_delete=models.CASCADE, related_name="items"
     )
@@ -129,7 +137,7 @@ class RouteItem(DomainModel):
     deadline = models.DateField("срок")
     done_on = models.DateField("выполнено", null=True, blank=True)
 
-    scope_paths = ScopePaths.via_school("route__teacher__school")
+    scope_paths = ScopePaths.via_school("route__teacher__school", personal=True)
 
     class Meta:
         verbose_name = "пункт ИОМ"
@@ -143,6 +151,8 @@ class RouteItem(DomainModel):
 class Activity(DomainModel):
     """Something a teacher completed: courses (ПК), РМО/ШМО, contests, conferences."""
 
+    stamped = True
+
     teacher = models.ForeignKey(
         Teacher, verbose_name="педагог", on_delete=models.CASCADE, related_name="activities"
     )
@@ -151,7 +161,7 @@ class Activity(DomainModel):
     date = models.DateField("дата")
     hours = models.PositiveSmallIntegerField("часов", null=True, blank=True)
 
-    scope_paths = ScopePaths.via_school("teacher__school")
+    scope_paths = ScopePaths.via_school("teacher__school", personal=True)
 
     class Meta:
         verbose_name = "мероприятие педагога"

@@ -3,7 +3,6 @@ and the staffing analysis of seed 001 per subject."""
 
 from __future__ import annotations
 
-import io
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from shnor.core.tabular import xlsx_bytes
 from shnor.staff.choices import AgeBand, Category, DeficitKind
 from shnor.staff.models import Deficit, Teacher
 
@@ -68,9 +68,7 @@ def course_order_xlsx(rows: list[dict[str, Any]], territory: str) -> bytes:
         sheet.append([row["kind"], row["subject"], row["topic"], row["teachers"], row["schools"]])
     for letter, width in zip("ABCDE", (26, 22, 70, 12, 10), strict=True):
         sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(workbook)
 
 
 def staffing(teachers: QuerySet[Teacher]) -> list[dict[str, Any]]:

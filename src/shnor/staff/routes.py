@@ -62,6 +62,12 @@ def do_record_deficit(
     return deficit
 
 
+def route_year(today: date) -> int:
+    """The calendar year a route built today plans: this year while at least a quarter of it
+    is left, else the next, so that a route built in December does not end in three weeks."""
+    return today.year if today.month <= 9 else today.year + 1
+
+
 @transaction.atomic
 def do_build_route(
     teacher: Teacher, year: int, *, acting_user: Any, today: date | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,13 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from shnor.accounts.choices import Action, Role
+from shnor.core.params import Params, choice_field, id_field
 from shnor.core.scope import can
 from shnor.registry.models import School
-from shnor.risks.services import latest_context_year
 from shnor.staff.choices import DeficitKind
 from shnor.staff.models import Deficit, RouteItem, Teacher
 from shnor.staff.picture import course_order, course_order_xlsx, deficits_by_subject, staffing
-from shnor.staff.routes import do_build_route, do_complete_item, do_record_deficit
+from shnor.staff.routes import do_build_route, do_complete_item, do_record_deficit, route_year
 
 
 @login_required
@@ -70,18 +71,24 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+class TeacherAction(Params):
+    action = choice_field(["deficit", "route", "done"])
+    found_on = forms.DateField(required=False)
+    item = id_field()
+
+
 @login_required
 def teacher(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
         Teacher.objects.restrict(request.user, Action.VIEW_PERSONAL).select_related("school"), pk=pk
     )
     may_manage = Teacher.objects.restrict(request.user, Action.MANAGE_STAFF).filter(pk=pk).exists()
-    # routes belong to the year the system reports on (the latest year with school data)
-    year = latest_context_year() or date.today().year
+    year = route_year(date.today())
     if request.method == "POST":
         if not may_manage:
             raise Http404
-        action = request.POST.get("action")
+        params = TeacherAction.parse(request.POST)
+        action = params["action"]
         try:
             if action == "deficit":
                 do_record_deficit(
@@ -90,9 +97,7 @@ def teacher(request: HttpRequest, pk: int) -> HttpResponse:
                     topic=request.POST.get("topic", ""),
                     subject=request.POST.get("subject", ""),
                     source=request.POST.get("source") or "самодиагностика школы",
-                    found_on=date.fromisoformat(
-                        request.POST.get("found_on") or date.today().isoformat()
-                    ),
+                    found_on=params["found_on"] or date.today(),
                     acting_user=request.user,
                 )
                 messages.success(request, "Дефицит записан")
@@ -100,9 +105,7 @@ def teacher(request: HttpRequest, pk: int) -> HttpResponse:
                 route = do_build_route(person, year, acting_user=request.user)
                 messages.success(request, f"ИОМ на {route.year} год: {route.status}")
             elif action == "done":
-                item = get_object_or_404(
-                    RouteItem, pk=request.POST.get("item"), route__teacher=person
-                )
+                item = get_object_or_404(RouteItem, pk=params["item"], route__teacher=person)
                 do_complete_item(item, acting_user=request.user)
                 messages.success(request, "Пункт ИОМ отмечен выполненным")
         except (ValidationError, ValueError) as error:

@@ -12,7 +12,8 @@ from django.db.models import Q, QuerySet
 
 from shnor.accounts.choices import Role
 from shnor.accounts.models import User
-from shnor.core.audit import record_audit
+from shnor.core.audit import record_audit, snapshot
+from shnor.core.scope import in_force
 from shnor.registry.models import Municipality, School
 from shnor.support.models import CuratorAssignment, Measure, Visit
 from shnor.support.programmes import add_measures, working_draft
@@ -26,17 +27,15 @@ def curators_for(municipality: Municipality) -> QuerySet[User]:
 
 
 def active_assignments(on: date | None = None) -> QuerySet[CuratorAssignment]:
-    on = on or date.today()
-    return CuratorAssignment.objects.filter(starts__lte=on).filter(
-        Q(ends__isnull=True) | Q(ends__gte=on)
-    )
+    return CuratorAssignment.objects.filter(in_force(on or date.today()))
 
 
 @transaction.atomic
 def do_assign_curator(
     school: School, curator: User, *, starts: date, order: str, acting_user: Any
 ) -> CuratorAssignment:
-    """Assign a curator; the assignment also opens the school to the curator's account."""
+    """Assign a curator; from `starts` on the school is open to the curator's account
+    (core/scope.py reads the assignments in force)."""
     if curator.role != Role.CURATOR:
         raise ValidationError(f"{curator.get_full_name() or curator.username} — не куратор.")
     if active_assignments(starts).filter(school=school, curator=curator).exists():
@@ -46,9 +45,12 @@ def do_assign_curator(
     )
     assignment.full_clean()
     assignment.save()
-    curator.schools.add(school)
     record_audit(
-        "support.curator_assigned", actor=acting_user, target=assignment, summary=str(assignment)
+        "support.curator_assigned",
+        actor=acting_user,
+        target=assignment,
+        summary=str(assignment),
+        before={},
     )
     return assignment
 
@@ -57,14 +59,16 @@ def do_assign_curator(
 def do_end_assignment(
     assignment: CuratorAssignment, *, ends: date, acting_user: Any
 ) -> CuratorAssignment:
+    before = snapshot(assignment)
     assignment.ends = ends
     assignment.full_clean()
     assignment.save()
-    still = active_assignments(ends).filter(school=assignment.school, curator=assignment.curator)
-    if not still.exclude(pk=assignment.pk).exists():
-        assignment.curator.schools.remove(assignment.school)
     record_audit(
-        "support.curator_released", actor=acting_user, target=assignment, summary=str(assignment)
+        "support.curator_released",
+        actor=acting_user,
+        target=assignment,
+        summary=str(assignment),
+        before=before,
     )
     return assignment
 

@@ -14,7 +14,7 @@ from typing import Any
 from docx import Document
 
 from shnor.core.importing import Problem, normalize_header
-from shnor.core.tabular import UnreadableFile, read_sheets
+from shnor.core.tabular import UnreadableFile, check_document, read_sheets
 from shnor.registry.models import Municipality, School
 from shnor.support.models import Measure, Programme
 from shnor.support.programmes import do_create_programme
@@ -89,6 +89,7 @@ def clean(value: Any) -> str:
 
 def read_tables(path: Path, file: str) -> list[Table]:
     if Path(file).suffix.lower() == ".docx":
+        check_document(path, file)
         try:
             document = Document(str(path))
         except Exception as exc:  # python-docx raises several types for a damaged file

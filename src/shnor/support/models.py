@@ -35,6 +35,8 @@ class ProgrammeQuerySet(ScopedQuerySet):
 class Programme(DomainModel):
     """A municipal programme (МППКО, no school) or a school's programme, one version of it."""
 
+    stamped = True
+
     kind = models.CharField("вид", max_length=16, choices=ProgrammeKind.choices)
     title = models.CharField("название", max_length=500)
     municipality = models.ForeignKey(
@@ -136,6 +138,8 @@ PLAN_FIELDS = (
 class Measure(DomainModel):
     """A measure of a programme: the plan (frozen with the programme) and its execution
     (status, evidence, comments), which follows the measure into later versions."""
+
+    stamped = True
 
     programme = models.ForeignKey(
         Programme, verbose_name="программа", on_delete=models.CASCADE, related_name="measures"
@@ -254,6 +258,8 @@ class MeasureNote(DomainModel):
 class CuratorAssignment(DomainModel):
     """A curator assigned to a school for a period, by an order of the education authority."""
 
+    stamped = True
+
     curator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="куратор",
@@ -289,6 +295,8 @@ class Visit(DomainModel):
     """A curator's visit or consultation: planned (the curator's plan) or held, with findings
     and recommendations; follow-up measures go into the school programme."""
 
+    stamped = True
+
     school = models.ForeignKey(
         "registry.School", verbose_name="школа", on_delete=models.CASCADE, related_name="visits"
     )
@@ -321,6 +329,8 @@ class Visit(DomainModel):
 
 class Partnership(DomainModel):
     """A school supported by a partner school or by a named mentor teacher (seed 002)."""
+
+    stamped = True
 
     school = models.ForeignKey(
         "registry.School",

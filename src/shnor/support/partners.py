@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 from django.db import transaction
 
-from shnor.core.audit import record_audit
+from shnor.core.audit import record_audit, snapshot
 from shnor.identification.choices import Status
 from shnor.identification.history import latest_run
 from shnor.identification.models import SchoolStatus
@@ -175,10 +175,15 @@ def do_add_partnership(
 
 @transaction.atomic
 def do_end_partnership(partnership: Partnership, *, ends: date, acting_user: Any) -> Partnership:
+    before = snapshot(partnership)
     partnership.ends = ends
     partnership.full_clean()
     partnership.save()
     record_audit(
-        "support.partnership_ended", actor=acting_user, target=partnership, summary=str(partnership)
+        "support.partnership_ended",
+        actor=acting_user,
+        target=partnership,
+        summary=str(partnership),
+        before=before,
     )
     return partnership

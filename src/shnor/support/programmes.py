@@ -13,8 +13,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
-from shnor.core.audit import record_audit
+from shnor.core.audit import record_audit, snapshot
 from shnor.core.calendar import months_after
+from shnor.core.uploads import EVIDENCE, check_upload
 from shnor.registry.models import Municipality, School
 from shnor.risks.services import school_profile
 from shnor.support.choices import MeasureStatus, ProgrammeKind, ProgrammeStatus
@@ -138,7 +139,7 @@ def do_add_measure(programme: Programme, row: dict[str, Any], *, acting_user: An
 @transaction.atomic
 def do_update_measure(measure: Measure, row: dict[str, Any], *, acting_user: Any) -> Measure:
     ensure_draft(measure.programme)
-    before = {f: str(getattr(measure, f)) for f in row}
+    before = snapshot(measure)
     for name, value in row.items():
         setattr(measure, name, value)
     measure.full_clean(exclude=["programme", "origin", "visit", "confirmed_by"])
@@ -169,6 +170,7 @@ def do_approve_programme(
     ensure_draft(programme)
     if not programme.measures.exists():
         raise ValidationError("В программе нет мероприятий.")
+    before = snapshot(programme)
     programme.status = ProgrammeStatus.APPROVED
     programme.approved_by = acting_user if getattr(acting_user, "pk", None) else None
     programme.approved_on = on or date.today()
@@ -187,6 +189,7 @@ def do_approve_programme(
         actor=acting_user,
         target=programme,
         summary=str(programme),
+        before=before,
         replaces=previous.pk if previous else None,
     )
     return programme
@@ -272,6 +275,7 @@ def do_record_execution(
         raise ValidationError(f"Неизвестное состояние мероприятия «{status}».")
     if measure.programme.status == ProgrammeStatus.SUPERSEDED:
         raise ValidationError("Эта версия программы заменена; отмечайте выполнение в действующей.")
+    before = snapshot(measure)
     measure.status = status
     done = status == MeasureStatus.DONE
     measure.done_on = (on or date.today()) if done else None
@@ -286,6 +290,7 @@ def do_record_execution(
         actor=acting_user,
         target=measure,
         summary=f"{measure.get_status_display()}: {measure.text}",
+        before=before,
     )
     return measure
 
@@ -294,11 +299,16 @@ def do_record_execution(
 def do_confirm_measure(measure: Measure, *, acting_user: Any, on: date | None = None) -> Measure:
     if measure.status != MeasureStatus.DONE:
         raise ValidationError("Подтвердить можно только выполненное мероприятие.")
+    before = snapshot(measure)
     measure.confirmed_by = acting_user if getattr(acting_user, "pk", None) else None
     measure.confirmed_on = on or date.today()
     measure.save(update_fields=["confirmed_by", "confirmed_on", "updated"])
     record_audit(
-        "support.measure_confirmed", actor=acting_user, target=measure, summary=str(measure)
+        "support.measure_confirmed",
+        actor=acting_user,
+        target=measure,
+        summary=str(measure),
+        before=before,
     )
     return measure
 
@@ -309,6 +319,8 @@ def do_add_note(
 ) -> MeasureNote:
     if not text.strip() and file is None:
         raise ValidationError("Пустой комментарий: напишите текст или приложите файл.")
+    if file is not None:
+        check_upload(file, EVIDENCE)
     note = MeasureNote(
         measure=measure,
         text=text.strip(),

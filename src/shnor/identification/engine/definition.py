@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 BLOCKS = {"low_procedures", "result_level", "context"}
-LOW_MODES = {"count_in_year", "same_procedure_all_years", "any_procedure_each_year"}
+LOW_MODES = {
+    "count_in_year",
+    "same_procedure_all_years",
+    "any_procedure_each_year",
+    "small_pooled",
+}
+LEVEL_SPANS = {"year", "window"}
+MAX_POOLED_YEARS = 3
 METRICS = {"share_low", "mean_score"}
 COMPARISONS = {"threshold", "municipality", "region", "russia"}
 OPERATORS = {">", ">=", "<", "<=", "==", "is_true", "is_false"}
@@ -106,6 +113,7 @@ def validate(definition: dict[str, Any]) -> dict[str, Any]:
             "тип одно из " + ", ".join(sorted(PARAM_TYPES)),
         )
         _require("label" in spec and "value" in spec, f"параметр {name}", "нужны label и value")
+        _require(isinstance(spec.get("why", ""), str), f"параметр {name}", "why — текст")
         check_parameter(name, spec, spec["value"])
     codes: list[str] = []
     for index, indicator in enumerate(definition["indicators"], start=1):
@@ -129,6 +137,17 @@ def validate(definition: dict[str, Any]) -> dict[str, Any]:
                 where,
                 "years — список смещений лет, например [-1, 0]",
             )
+            if bound["mode"] == "small_pooled":
+                pool = bound.get("pool")
+                _require(
+                    isinstance(pool, dict)
+                    and isinstance(pool.get("grades"), bool)
+                    and isinstance(pool.get("years"), int)
+                    and 1 <= pool["years"] <= MAX_POOLED_YEARS,
+                    where,
+                    f"pool: grades (да/нет) и years (1–{MAX_POOLED_YEARS}) для small_pooled",
+                )
+                _require(pool["grades"] or pool["years"] > 1, where, "pool: нечего объединять")
         if bound["block"] == "result_level":
             _require(
                 bound.get("metric") in METRICS,
@@ -143,6 +162,25 @@ def validate(definition: dict[str, Any]) -> dict[str, Any]:
                     "level.compare одно из " + ", ".join(sorted(COMPARISONS)),
                 )
                 _require(bound["level"].get("op") in OPERATORS, where, "level.op недопустим")
+                _require(
+                    all(
+                        isinstance(bound["level"].get(k, 0), (int, float))
+                        and bound["level"].get(k, 0) >= 0
+                        for k in ("margin", "z")
+                    ),
+                    where,
+                    "level.margin и level.z — неотрицательные числа",
+                )
+                _require(
+                    bound["level"].get("over", "year") in LEVEL_SPANS,
+                    where,
+                    "level.over одно из " + ", ".join(sorted(LEVEL_SPANS)),
+                )
+                _require(
+                    bound["level"].get("over", "year") == "year" or "dynamics" in bound,
+                    where,
+                    "level.over: window нужно окно dynamics",
+                )
         if bound["block"] == "context":
             _require(
                 bound.get("field") in CONTEXT_FIELDS,
@@ -158,6 +196,11 @@ def validate(definition: dict[str, Any]) -> dict[str, Any]:
         _require(combine in COMBINES, where, "combine одно из any, all, at_least")
         unknown = set(band.get("indicators", codes)) - set(codes)
         _require(not unknown, where, "нет показателей " + ", ".join(sorted(unknown)))
+        _require(
+            not band.get("normalise") or combine == "at_least",
+            where,
+            "normalise только для combine: at_least",
+        )
     return definition
 
 

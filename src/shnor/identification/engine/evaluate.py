@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,14 +22,30 @@ class Evaluation:
     indicators: list[dict[str, Any]]
 
 
+APPLICABLE = "{}__applicable"
+
+
 def band_expression(band: dict[str, Any], codes: list[str]) -> pl.Expr:
-    members = [pl.col(c) for c in band.get("indicators", codes)]
+    """The band's condition over the triggered indicators. With `normalise`, «at least `min`
+    of the band's indicators» is scaled to those applicable to the school (rounded up, at
+    least one): a rule written for a school with every procedure is kept in proportion for a
+    school without grade 11 or without grades 5–9 — but never below half of `min` (rounded up),
+    so that a school with data for one or two indicators is not listed on them alone."""
+    chosen = band.get("indicators", codes)
+    members = [pl.col(c) for c in chosen]
     combine = band["combine"]
     if combine == "any":
         return pl.any_horizontal(members)
     if combine == "all":
         return pl.all_horizontal(members)
-    return pl.sum_horizontal(members) >= int(band["min"])
+    required: pl.Expr | int = int(band["min"])
+    if band.get("normalise"):
+        applicable = pl.sum_horizontal([pl.col(APPLICABLE.format(c)) for c in chosen])
+        floor = math.ceil(int(band["min"]) / 2)
+        required = (
+            (int(band["min"]) * applicable / len(chosen) - 1e-9).ceil().clip(lower_bound=floor)
+        )
+    return pl.sum_horizontal(members) >= required
 
 
 def evaluate(definition: dict[str, Any], year: int, inputs: Inputs) -> Evaluation:
@@ -37,7 +54,11 @@ def evaluate(definition: dict[str, Any], year: int, inputs: Inputs) -> Evaluatio
     excluded = bind(definition.get("exclude_school_kinds", []), params) or []
     schools = inputs.schools.filter(~pl.col("kind").is_in(excluded))
     scoped = Inputs(
-        schools=schools, results=inputs.results, context=inputs.context, reference=inputs.reference
+        schools=schools,
+        results=inputs.results,
+        context=inputs.context,
+        reference=inputs.reference,
+        territory=inputs.schools if inputs.territory is None else inputs.territory,
     )
     indicators = [bind(spec, params) for spec in definition["indicators"]]
     codes = [spec["code"] for spec in indicators]
@@ -65,6 +86,13 @@ def evaluate(definition: dict[str, Any], year: int, inputs: Inputs) -> Evaluatio
     wide = evidence.pivot(
         on="indicator", index="school_id", values="triggered", aggregate_function="first"
     ).select("school_id", *codes)
+    if any(band.get("normalise") for band in definition["status"]["bands"]):
+        wide = wide.join(
+            evidence.pivot(
+                on="indicator", index="school_id", values="applicable", aggregate_function="first"
+            ).select("school_id", *(pl.col(c).alias(APPLICABLE.format(c)) for c in codes)),
+            on="school_id",
+        )
     applicable = (
         evidence.filter(pl.col("applicable"))
         .group_by("school_id")

@@ -70,16 +70,23 @@ def frame(name: str, data: object = None) -> pl.DataFrame:
 
 @dataclass
 class Inputs:
+    """schools: the schools evaluated; territory: the schools whose results make a territory's
+    average computed from schools (all of the region, also when only one municipality's schools
+    are evaluated); None means the schools evaluated."""
+
     schools: pl.DataFrame
     results: pl.DataFrame
     context: pl.DataFrame
     reference: pl.DataFrame
+    territory: pl.DataFrame | None = None
 
     def fingerprint(self) -> str:
         """A digest of the data, independent of row order."""
         digest = hashlib.sha256()
         for f in fields(self):
-            data: pl.DataFrame = getattr(self, f.name)
+            data: pl.DataFrame | None = getattr(self, f.name)
+            if data is None:
+                continue
             row_hash = int(data.hash_rows(seed=0).sum()) if data.height else 0
             digest.update(f"{f.name}:{data.height}:{row_hash};".encode())
         return digest.hexdigest()[:16]

@@ -33,17 +33,27 @@ def builtin_definitions() -> list[dict[str, Any]]:
 
 
 def load_builtin(**_: Any) -> None:
+    """post_migrate: every shipped definition stored once. A shipped version is known by its
+    code and the version its file states; if a region has already saved a version under that
+    number, the shipped one takes the next free number rather than being lost behind it."""
+    from django.db.models import Max
+
     from shnor.identification.models import Methodology
 
     for definition in builtin_definitions():
-        Methodology.objects.get_or_create(
-            code=definition["code"],
-            version=definition["version"],
-            defaults={
-                "name": definition["name"],
-                "description": definition.get("description", ""),
-                "source": definition["source"],
-                "definition": definition,
-                "is_builtin": True,
-            },
+        code, shipped = definition["code"], definition["version"]
+        versions = Methodology.objects.filter(code=code)
+        if versions.filter(is_builtin=True, definition__version=shipped).exists():
+            continue
+        number = shipped
+        if versions.filter(version=shipped).exists():
+            number = (versions.aggregate(last=Max("version"))["last"] or 0) + 1
+        Methodology.objects.create(
+            code=code,
+            version=number,
+            name=definition["name"],
+            description=definition.get("description", ""),
+            source=definition["source"],
+            definition=definition,
+            is_builtin=True,
         )

@@ -11,18 +11,20 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from shnor.core.params import parse_id
 from shnor.reports.render import CONTENT_TYPES, RENDERERS
 from shnor.support.schedule import parse_deadline
 
 MEASURE_FIELDS = ("direction", "text", "period", "expected_result", "executors", "document")
 
 
-def scoped(queryset: QuerySet, user: Any, action: str, pk: Any) -> Model:
-    return get_object_or_404(queryset.restrict(user, action), pk=pk)
+def scoped(queryset: QuerySet, user: Any, action: str, pk: Any, name: str = "id") -> Model:
+    """The row with this id (a URL part or the parameter `name`) if the user may act on it."""
+    return get_object_or_404(queryset.restrict(user, action), pk=parse_id(pk, name))
 
 
 def allowed(queryset: QuerySet, user: Any, action: str, pk: Any) -> bool:
-    return queryset.restrict(user, action).filter(pk=pk).exists()
+    return queryset.restrict(user, action).filter(pk=parse_id(pk, "id")).exists()
 
 
 def optional_date(raw: str | None, what: str) -> date | None:

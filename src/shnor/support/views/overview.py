@@ -10,9 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from shnor.accounts.choices import Action
 from shnor.accounts.models import User
+from shnor.core.params import parse_id, safe_next
 from shnor.core.scope import can
 from shnor.identification.choices import Status
 from shnor.identification.history import latest_run, statuses_by_school
@@ -85,7 +87,7 @@ def timeline_page(request: HttpRequest) -> HttpResponse:
     measures = current_measures(request.user)
     school = None
     if request.GET.get("school"):
-        school = scoped(School.objects, request.user, Action.VIEW, request.GET["school"])
+        school = scoped(School.objects, request.user, Action.VIEW, request.GET["school"], "school")
         measures = measures.filter(programme__school=school)
     return render(
         request,
@@ -103,7 +105,7 @@ def curators(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("action") == "end":
                 assignment = scoped(
-                    CuratorAssignment.objects, user, Action.MANAGE_SUPPORT, request.POST["id"]
+                    CuratorAssignment.objects, user, Action.MANAGE_SUPPORT, request.POST.get("id")
                 )
                 do_end_assignment(
                     assignment,
@@ -112,8 +114,16 @@ def curators(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(request, f"Закрепление завершено: {assignment}")
             else:
-                school = scoped(School.objects, user, Action.MANAGE_SUPPORT, request.POST["school"])
-                curator = curators_for(school.municipality).get(pk=request.POST["curator"])
+                school = scoped(
+                    School.objects,
+                    user,
+                    Action.MANAGE_SUPPORT,
+                    request.POST.get("school"),
+                    "school",
+                )
+                curator = curators_for(school.municipality).get(
+                    pk=parse_id(request.POST.get("curator"), "curator")
+                )
                 assignment = do_assign_curator(
                     school,
                     curator,
@@ -122,9 +132,9 @@ def curators(request: HttpRequest) -> HttpResponse:
                     acting_user=user,
                 )
                 messages.success(request, f"Куратор закреплён: {assignment}")
-        except (ValidationError, User.DoesNotExist, KeyError) as error:
+        except (ValidationError, User.DoesNotExist) as error:
             messages.error(request, f"Не сохранено: {error}")
-        return redirect(request.POST.get("next") or "support:curators")
+        return redirect(safe_next(request, reverse("support:curators")))
     schools = School.objects.restrict(user, Action.MANAGE_SUPPORT).order_by("name")
     first = schools.select_related("municipality").first()
     return render(

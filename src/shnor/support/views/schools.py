@@ -14,7 +14,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from shnor.accounts.choices import Action
+from shnor.core.params import Params, id_field, parse_id, year_field
 from shnor.core.tabular import UnreadableFile
+from shnor.core.uploads import PROGRAMME, check_upload
 from shnor.registry.models import Municipality, School
 from shnor.risks.services import latest_context_year
 from shnor.support.choices import ProgrammeKind, VisitKind
@@ -35,6 +37,17 @@ from shnor.support.views.common import allowed, measure_row, optional_date, scop
 
 SCHOOL_KINDS = [k for k in ProgrammeKind.choices if k[0] != ProgrammeKind.MUNICIPAL]
 BLANK_ROWS = 3
+
+
+class ProgrammeParams(Params):
+    school = id_field()
+    municipality = id_field()
+    year_from = year_field()
+    year_to = year_field()
+
+
+class PartnerParams(Params):
+    partner = id_field()
 
 
 def report_year() -> int:
@@ -74,14 +87,22 @@ def builder(request: HttpRequest) -> HttpResponse:
     school_id = request.GET.get("school")
     if school_id:
         place = scoped(
-            School.objects.select_related("municipality"), user, Action.EDIT_PROGRAMME, school_id
+            School.objects.select_related("municipality"),
+            user,
+            Action.EDIT_PROGRAMME,
+            school_id,
+            "school",
         )
         municipality, offered, kinds = place.municipality, proposals(place, year), SCHOOL_KINDS
         title = f"Программа повышения качества образования: {place.short_name}"
     else:
         place = None
         municipality = scoped(
-            Municipality.objects, user, Action.MANAGE_SUPPORT, request.GET.get("municipality")
+            Municipality.objects,
+            user,
+            Action.MANAGE_SUPPORT,
+            request.GET.get("municipality"),
+            "municipality",
         )
         offered, kinds = municipal_proposals(), [ProgrammeKind.choices[0]]
         title = f"Муниципальная программа повышения качества образования: {municipality.name}"
@@ -89,6 +110,7 @@ def builder(request: HttpRequest) -> HttpResponse:
     start = max(date.today(), date(year + 1, 1, 15))
     if request.method == "POST":
         post = request.POST
+        years = ProgrammeParams.parse(post)
         try:
             chosen = [
                 {
@@ -107,8 +129,8 @@ def builder(request: HttpRequest) -> HttpResponse:
                 title=post.get("title") or title,
                 municipality=municipality,
                 school=place,
-                year_from=int(post.get("year_from") or start.year),
-                year_to=int(post.get("year_to") or start.year + 1),
+                year_from=years["year_from"] or start.year,
+                year_to=years["year_to"] or start.year + 1,
                 measures=chosen + added,
                 source="конструктор по профилю рисков" if place else "конструктор МППКО",
                 acting_user=user,
@@ -147,11 +169,15 @@ def import_programme(request: HttpRequest) -> HttpResponse:
         try:
             if upload is None:
                 raise ValidationError("Выберите файл программы (DOCX, XLSX, XLS, ODS или CSV).")
-            place = schools.get(pk=request.POST["school"]) if request.POST.get("school") else None
+            check_upload(upload, PROGRAMME)
+            params = ProgrammeParams.parse(request.POST)
+            place = schools.get(pk=params["school"]) if params["school"] else None
             municipality = (
-                place.municipality if place else municipalities.get(pk=request.POST["municipality"])
+                place.municipality
+                if place
+                else municipalities.get(pk=parse_id(params["municipality"], "municipality"))
             )
-            year_from = int(request.POST.get("year_from") or report_year())
+            year_from = params["year_from"] or report_year()
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
                 path.write_bytes(upload.read())
@@ -163,7 +189,7 @@ def import_programme(request: HttpRequest) -> HttpResponse:
                     municipality=municipality,
                     school=place,
                     year_from=year_from,
-                    year_to=int(request.POST.get("year_to") or year_from),
+                    year_to=params["year_to"] or year_from,
                     acting_user=user,
                 )
         except ProgrammeImportError as error:
@@ -179,8 +205,9 @@ def import_programme(request: HttpRequest) -> HttpResponse:
                 },
                 status=400,
             )
-        except (ValidationError, UnreadableFile, ValueError, KeyError) as error:
-            messages.error(request, f"Не загружено: {error}")
+        except (ValidationError, UnreadableFile, ValueError) as error:
+            text = "; ".join(error.messages) if isinstance(error, ValidationError) else error
+            messages.error(request, f"Не загружено: {text}")
         except (School.DoesNotExist, Municipality.DoesNotExist):
             raise Http404 from None
         else:
@@ -209,7 +236,9 @@ def partners_for(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "end":
         if not may_manage:
             raise Http404
-        partnership = get_object_or_404(place.partnerships, pk=request.POST.get("id"))
+        partnership = get_object_or_404(
+            place.partnerships, pk=parse_id(request.POST.get("id"), "id")
+        )
         do_end_partnership(partnership, ends=date.today(), acting_user=user)
         messages.success(request, f"Партнёрство завершено: {partnership}")
         return redirect("support:school", pk=pk)
@@ -217,7 +246,7 @@ def partners_for(request: HttpRequest, pk: int) -> HttpResponse:
         if not may_manage:
             raise Http404
         try:
-            partner_id = request.POST.get("partner")
+            partner_id = PartnerParams.parse(request.POST)["partner"]
             do_add_partnership(
                 place,
                 # a partner may be any school of the region, not only of the user's scope
@@ -263,7 +292,7 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
     existing = None
     if post.get("visit"):
         existing = scoped(
-            Visit.objects.filter(school=place), user, Action.RECORD_VISIT, post["visit"]
+            Visit.objects.filter(school=place), user, Action.RECORD_VISIT, post["visit"], "visit"
         )
     try:
         follow_ups = [

@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from shnor.core.system import SystemUser
+from shnor.core.system import ConsoleCommand, SystemUser
 from shnor.demo.generator import DEMO_LOGINS, PASSWORD, YEARS, DemoRegion
 from shnor.demo.support import seed_support
 from shnor.identification.models import Methodology, Run, SchoolStatus
@@ -16,7 +16,7 @@ from shnor.staff.models import Teacher
 from shnor.staff.routes import do_build_route, do_complete_item
 
 
-class Command(BaseCommand):
+class Command(ConsoleCommand):
     help = "Загрузить демонстрационный регион (вымышленные школы) и выполнить выявление."
 
     def add_arguments(self, parser: Any) -> None:
@@ -56,7 +56,7 @@ class Command(BaseCommand):
     def load(self, seed: int) -> None:
         counts = DemoRegion(seed).build()
         self.stdout.write("Загружено: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
-        system = SystemUser()
+        system = self.system_user()
         for code, year in (
             ("federal", YEARS[-3]),
             ("federal", YEARS[-2]),

@@ -3,16 +3,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from shnor.core.importing import IMPORTERS, importer_for
 from shnor.core.jobs import Progress
-from shnor.core.system import SystemUser
+from shnor.core.system import ConsoleCommand
 from shnor.registry.models import Region
 
 
-class Command(BaseCommand):
+class Command(ConsoleCommand):
     help = "Загрузить файл XLSX/XLS/ODS/CSV: schools, context, results или reference."
 
     def add_arguments(self, parser: Any) -> None:
@@ -23,11 +23,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, kind: str, file: Path, region: str | None, **options: Any) -> None:
         if not file.exists():
             raise CommandError(f"Файл не найден: {file}")
-        user = SystemUser(region=Region.objects.get_or_create(name=region)[0] if region else None)
+        user = self.system_user(
+            region=Region.objects.get_or_create(name=region)[0] if region else None
+        )
         with tqdm(unit=" строк", disable=options["verbosity"] == 0) as bar:
             report = importer_for(kind, user).run(file, progress=Progress(console=bar))
         for notice in report.notices:
             self.stdout.write(notice)
+        for warning in report.warnings:
+            self.stdout.write(self.style.WARNING(f"Предупреждение: {warning}"))
         for problem in report.problems:
             self.stderr.write(str(problem))
         if report.problems:

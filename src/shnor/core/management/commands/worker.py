@@ -12,9 +12,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="выполнить очередь и выйти")
+        parser.add_argument(
+            "--parent",
+            type=int,
+            help="номер процесса, запустившего обработчик (shnor serve): без него обработчик "
+            "останавливается",
+        )
 
-    def handle(self, *args: Any, once: bool, **options: Any) -> None:
+    def handle(self, *args: Any, once: bool, parent: int | None, **options: Any) -> None:
         if once:
             self.stdout.write(f"Выполнено задач: {run_pending()}")
             return
-        work_forever()
+        work_forever(parent=parent)

@@ -4,30 +4,38 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from shnor.core.audit import record_audit
-from shnor.core.system import SystemUser
+from shnor.core.system import ConsoleCommand
 from shnor.identification.engine.definition import DefinitionError
 from shnor.identification.methodologies import read_definition
-from shnor.identification.models import Methodology
+from shnor.identification.services import (
+    NotAllowed,
+    default_methodology,
+    do_save_methodology_version,
+)
+from shnor.registry.models import Region
 
 
-class Command(BaseCommand):
+class Command(ConsoleCommand):
     help = (
         "Загрузить методику из YAML (свою региональную модель из тех же блоков) или выгрузить "
-        "существующую: shnor methodology load FILE.yaml | shnor methodology dump CODE FILE.yaml"
+        "существующую: shnor methodology load FILE.yaml [--region R] | "
+        "shnor methodology dump CODE FILE.yaml. Загруженная с --region методика принадлежит "
+        "региону, без него — общая для всех регионов."
     )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("action", choices=["load", "dump"])
         parser.add_argument("args", nargs="+")
+        parser.add_argument("--region", help="регион-владелец загружаемой методики")
 
-    def handle(self, *args: Any, action: str, **options: Any) -> None:
+    def handle(self, *args: Any, action: str, region: str | None, **options: Any) -> None:
         if action == "dump":
             code = args[0]
             path = args[1] if len(args) > 1 else f"{code}.yaml"
-            methodology = Methodology.objects.filter(code=code).order_by("-version").first()
+            owner = Region.objects.filter(name__iexact=region).first() if region else None
+            methodology = default_methodology(code, owner)
             if methodology is None:
                 raise CommandError(f"Нет методики «{code}»")
             Path(path).write_text(
@@ -40,22 +48,13 @@ class Command(BaseCommand):
             definition = read_definition(Path(args[0]))
         except (DefinitionError, OSError, yaml.YAMLError) as error:
             raise CommandError(f"{args[0]}: {error}") from None
-        latest = Methodology.objects.filter(code=definition["code"]).order_by("-version").first()
-        version = max(int(definition["version"]), latest.version + 1 if latest else 1)
-        definition = {**definition, "version": version}
-        saved = Methodology.objects.create(
-            code=definition["code"],
-            version=version,
-            name=definition["name"],
-            description=definition.get("description", ""),
-            source=definition["source"],
-            definition=definition,
-            parent=latest,
-        )
-        record_audit(
-            "identification.methodology_loaded",
-            actor=SystemUser(),
-            target=saved,
-            summary=f"{saved} из {args[0]}",
-        )
+        owner = Region.objects.filter(name__iexact=region).first() if region else None
+        if region and owner is None:
+            raise CommandError(f"Нет региона «{region}»")
+        try:
+            saved = do_save_methodology_version(
+                definition, acting_user=self.system_user(owner), origin=f"файл {args[0]}"
+            )
+        except (DefinitionError, NotAllowed) as error:
+            raise CommandError(f"{args[0]}: {error}") from None
         self.stdout.write(self.style.SUCCESS(f"Загружено: {saved}"))

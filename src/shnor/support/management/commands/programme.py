@@ -4,9 +4,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from shnor.core.system import SystemUser
+from shnor.core.system import ConsoleCommand
 from shnor.core.tabular import UnreadableFile
 from shnor.registry.models import Municipality, School
 from shnor.reports.render import RENDERERS
@@ -16,7 +16,7 @@ from shnor.support.importers import ProgrammeImportError, do_import_programme
 from shnor.support.models import Programme
 
 
-class Command(BaseCommand):
+class Command(ConsoleCommand):
     help = (
         "Программы поддержки: shnor programme import FILE (--school КОД | --municipality "
         "НАЗВАНИЕ) [--kind roadmap] [--years 2025-2026] — загрузить существующую программу "
@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 school=school,
                 year_from=int(years[0]),
                 year_to=int(years[-1]),
-                acting_user=SystemUser(),
+                acting_user=self.system_user(),
             )
         except (ProgrammeImportError, UnreadableFile, OSError) as error:
             raise CommandError(f"Ничего не записано.\n{error}") from None

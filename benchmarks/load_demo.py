@@ -1,0 +1,233 @@
+"""Pages under load: the demo served as the README's main command serves it (`shnor serve`),
+50 concurrent users of every role walking their main pages, beside a trivial view (`/health/`)
+served the same way in the same run.
+
+    python benchmarks/load_demo.py [--users 50] [--seconds 120] [--baseline-seconds 20]
+
+Loopback only; every loop is bounded by time. Prints requests/s, p50/p95/p99 and errors for the
+pages and for the trivial view, and the ratio between their throughputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHNOR = [sys.executable, "-m", "shnor"]
+ROLES = ("region", "mun", "curator", "school", "observer")
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, seconds: float, error: str | None) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            if error:
+                self.errors[error] = self.errors.get(error, 0) + 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pages_of(env: dict[str, str]) -> dict[str, list[str]]:
+    """Each role's main pages, with ids taken from the demo database."""
+    script = """
+import json, django
+django.setup()
+from shnor.accounts.models import User
+from shnor.registry.models import Municipality, School
+from shnor.identification.models import Run
+from shnor.support.models import Programme
+place = Municipality.objects.get(name="Таёжный район")
+school = User.objects.get(username="school").school
+card = School.objects.filter(municipality=place).order_by("code").first()
+run = Run.objects.order_by("-created").first()
+programme = Programme.objects.filter(municipality=place).order_by("pk").first()
+print(json.dumps({"place": place.pk, "school": school.pk, "card": card.pk,
+                  "run": run.pk, "programme": programme.pk if programme else None}))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    ids = __import__("json").loads(out.strip().splitlines()[-1])
+    common = ["/", f"/schools/{ids['card']}/", "/support/"]
+    programme = [f"/support/programmes/{ids['programme']}/"] if ids["programme"] else []
+    return {
+        "region": [
+            *common,
+            "/schools/",
+            f"/identification/runs/{ids['run']}/",
+            "/risks/",
+            "/risks/resilience/",
+            "/indicators/",
+        ],
+        "mun": [
+            *common,
+            f"/schools/?municipality={ids['place']}",
+            f"/indicators/municipalities/{ids['place']}/",
+            *programme,
+        ],
+        "curator": [*common, *programme],
+        "school": ["/", f"/schools/{ids['school']}/", "/support/"],
+        "observer": ["/", f"/schools/{ids['card']}/", "/indicators/", "/risks/"],
+    }
+
+
+class Browser:
+    """One user: a cookie jar and a logged-in session."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with self.opener.open(self.base + path, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, b""
+
+    def login(self, username: str) -> None:
+        _, page = self.get("/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, "no CSRF token on the login page"
+        data = urllib.parse.urlencode(
+            {"username": username, "password": "demo", "csrfmiddlewaretoken": token[1].decode()}
+        ).encode()
+        request = urllib.request.Request(
+            self.base + "/login/", data=data, headers={"Referer": self.base + "/login/"}
+        )
+        with self.opener.open(request, timeout=60) as response:
+            assert "/login/" not in response.url, f"login as {username} failed"
+
+
+def walk(browser: Browser, paths: list[str], until: float, tally: Tally) -> None:
+    rng = random.Random(id(browser))
+    while time.monotonic() < until:
+        path = rng.choice(paths)
+        started = time.perf_counter()
+        try:
+            status, _ = browser.get(path)
+            error = None if status == 200 else f"{status} {path}"
+        except OSError as exc:
+            error = f"{type(exc).__name__} {path}"
+        tally.add(time.perf_counter() - started, error)
+
+
+def load(base: str, users: int, seconds: float, pages: dict[str, list[str]] | None) -> Tally:
+    tally = Tally()
+    browsers = []
+    for n in range(users):
+        role = ROLES[n % len(ROLES)]
+        browser = Browser(base)
+        if pages is not None:
+            browser.login(role)
+        browsers.append((browser, pages[role] if pages else ["/health/"]))
+    until = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=walk, args=(b, p, until, tally), daemon=True) for b, p in browsers
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 120)
+    return tally
+
+
+def report(name: str, tally: Tally, seconds: float) -> float:
+    lat = sorted(tally.latencies)
+    rate = len(lat) / seconds
+    q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
+    errors = sum(tally.errors.values())
+    print(
+        f"  {name}: {len(lat):,} requests, {rate:.1f} requests/s, "
+        f"p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms, "
+        f"errors {errors}"
+    )
+    for error, count in sorted(tally.errors.items(), key=lambda e: -e[1])[:10]:
+        print(f"    {count} × {error}")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--baseline-seconds", type=float, default=20)
+    args = parser.parse_args()
+
+    data = Path(tempfile.mkdtemp(prefix="shnor-load-"))
+    env = {**os.environ, "SHNOR_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "shnor.settings"}
+    env.pop("DATABASE_URL", None)
+    env.pop("SHNOR_DEBUG", None)  # served as the README serves it: debug off
+    subprocess.run([*SHNOR, "migrate", "-v", "0"], env=env, check=True)
+    subprocess.run([*SHNOR, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+    pages = pages_of(env)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [*SHNOR, "serve", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if Browser(base).get("/health/")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise SystemExit("the server did not start")
+        for role, paths in pages.items():  # every page answers before the clock starts
+            browser = Browser(base)
+            browser.login(role)
+            for path in paths:
+                status, _ = browser.get(path)
+                assert status == 200, f"{role} {path}: {status}"
+        print(
+            f"load benchmark: `shnor serve` on the demo region, {args.users} users "
+            f"({', '.join(ROLES)}), {os.cpu_count()} cores"
+        )
+        rate = report("main pages", load(base, args.users, args.seconds, pages), args.seconds)
+        trivial = report(
+            "trivial view /health/",
+            load(base, args.users, args.baseline_seconds, None),
+            args.baseline_seconds,
+        )
+        print(f"  pages throughput / trivial view throughput: {rate / trivial:.2f}")
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(60)
+
+
+if __name__ == "__main__":
+    main()
