@@ -53,7 +53,7 @@ def load(schools_count: int, folder: Path) -> Path:
     from django.db import transaction
 
     from shnor.assessments.models import ProcedureKind, Result, Subject
-    from shnor.core.importing import analyze, insert_rows
+    from shnor.core.bulk import analyze, insert_rows
     from shnor.registry.models import Municipality, Region, School
 
     schools = schools_frame(schools_count, municipalities=200)
@@ -103,10 +103,10 @@ def main() -> None:
 
     from shnor.core.snapshots import SNAPSHOTS
     from shnor.core.system import SystemUser
+    from shnor.identification.actions import do_run_identification
     from shnor.identification.data import load_inputs
     from shnor.identification.engine.evaluate import evaluate
     from shnor.identification.models import Methodology, Run
-    from shnor.identification.services import do_run_identification
 
     csv_path = load(args.schools, folder)
     snapshots, _ = best_of(1, lambda: [snapshot.read() for snapshot in SNAPSHOTS.values()])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import json
 import os
 import random
 import re
@@ -53,47 +54,38 @@ def free_port() -> int:
 
 
 def pages_of(env: dict[str, str]) -> dict[str, list[str]]:
-    """Each role's main pages, with ids taken from the demo database."""
+    """Each role's main pages, with ids of what that role may see in the demo database."""
     script = """
-import json, django
+import json, sys, django
 django.setup()
 from shnor.accounts.models import User
-from shnor.registry.models import Municipality, School
 from shnor.identification.models import Run
+from shnor.registry.models import Municipality, School
 from shnor.support.models import Programme
-place = Municipality.objects.get(name="Таёжный район")
-school = User.objects.get(username="school").school
-card = School.objects.filter(municipality=place).order_by("code").first()
-run = Run.objects.order_by("-created").first()
-programme = Programme.objects.filter(municipality=place).order_by("pk").first()
-print(json.dumps({"place": place.pk, "school": school.pk, "card": card.pk,
-                  "run": run.pk, "programme": programme.pk if programme else None}))
+pages = {}
+for name in sys.argv[1:]:
+    user = User.objects.get(username=name)
+    schools = School.objects.restrict(user).order_by("code")
+    card = schools.filter(municipality__name="Таёжный район").first() or schools.first()
+    place = Municipality.objects.restrict(user).order_by("name").first()
+    run = Run.objects.restrict(user).order_by("-created").first()
+    programme = Programme.objects.restrict(user).filter(school__isnull=False).first()
+    paths = ["/", f"/schools/{card.pk}/", "/support/", "/indicators/"]
+    if name in ("region", "mun", "observer"):
+        paths += ["/schools/", f"/municipalities/{place.pk}/", "/risks/"]
+    if run is not None and name != "school":
+        paths.append(f"/identification/runs/{run.pk}/")
+    if programme is not None:
+        paths.append(f"/support/programmes/{programme.pk}/")
+    if name == "region":
+        paths.append("/risks/resilience/")
+    pages[name] = paths
+print(json.dumps(pages))
 """
     out = subprocess.run(
-        [sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-c", script, *ROLES], env=env, check=True, capture_output=True, text=True
     ).stdout
-    ids = __import__("json").loads(out.strip().splitlines()[-1])
-    common = ["/", f"/schools/{ids['card']}/", "/support/"]
-    programme = [f"/support/programmes/{ids['programme']}/"] if ids["programme"] else []
-    return {
-        "region": [
-            *common,
-            "/schools/",
-            f"/identification/runs/{ids['run']}/",
-            "/risks/",
-            "/risks/resilience/",
-            "/indicators/",
-        ],
-        "mun": [
-            *common,
-            f"/schools/?municipality={ids['place']}",
-            f"/indicators/municipalities/{ids['place']}/",
-            *programme,
-        ],
-        "curator": [*common, *programme],
-        "school": ["/", f"/schools/{ids['school']}/", "/support/"],
-        "observer": ["/", f"/schools/{ids['card']}/", "/indicators/", "/risks/"],
-    }
+    return json.loads(out.strip().splitlines()[-1])
 
 
 class Browser:

@@ -24,12 +24,12 @@ from shnor.core.audit import ACTION_LABELS, action_labels, record_audit, visible
 from shnor.core.importing import importer_for
 from shnor.core.models import AuditEvent
 from shnor.core.system import SystemUser
+from shnor.identification.actions import do_run_identification
 from shnor.identification.models import Methodology
-from shnor.identification.services import do_run_identification
 from shnor.registry.models import School
 from shnor.staff.models import Teacher
+from shnor.support.actions import do_approve_programme, do_create_programme, do_record_execution
 from shnor.support.choices import MeasureStatus, ProgrammeKind, ProgrammeStatus
-from shnor.support.programmes import do_approve_programme, do_create_programme, do_record_execution
 from tests.tables import write_table
 
 TODAY = date.today()

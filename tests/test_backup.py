@@ -22,11 +22,11 @@ from django.core.management.base import CommandError
 from shnor.core.backup import MANIFEST, data_rows
 from shnor.core.models import AuditEvent
 from shnor.core.system import SystemUser
+from shnor.identification.actions import do_run_identification
 from shnor.identification.models import Methodology
-from shnor.identification.services import do_run_identification
 from shnor.registry.models import School
+from shnor.support.actions import do_approve_programme, do_create_programme, do_record_execution
 from shnor.support.choices import MeasureStatus, ProgrammeKind
-from shnor.support.programmes import do_approve_programme, do_create_programme, do_record_execution
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from shnor.core.documents.content import Report
 from shnor.core.importing import importer_for
 from shnor.indicators.engine import current_values
 from shnor.reports.builders import dynamics_report, effectiveness_report
-from shnor.reports.content import Report
 from tests.tables import RESULT_HEADERS, result_row, write_table
 from tests.test_indicators import value_of
 

@@ -3,6 +3,7 @@ their dates; each importer names the action it needs."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from shnor.core.models import Job
 from shnor.core.scope import restrict
 from shnor.registry.models import Municipality, School
 from shnor.staff.models import Teacher
-from shnor.support.curators import do_assign_curator, do_end_assignment
+from shnor.support.actions import do_assign_curator, do_end_assignment
 from shnor.support.models import CuratorAssignment
 from tests.tables import write_table
 
@@ -143,3 +144,22 @@ def test_it_lets_a_school_import_its_own_teachers_only(
     page = client.get(reverse("import")).content.decode()
     assert "Педагоги школ" in page and "Список школ" not in page
     assert "Загрузка данных" in client.get(reverse("schools")).content.decode()  # the menu
+
+
+def test_a_curator_without_schools_is_told_so_and_meets_no_dead_end(world: dict[str, Any]) -> None:
+    from django.test import Client
+
+    from shnor.accounts.choices import Role
+    from shnor.accounts.models import User
+
+    curator = User.objects.create_user("curator2", password="x", role=Role.CURATOR)
+    client = Client()
+    client.force_login(curator)
+    home = client.get("/")
+    assert home.status_code == 200
+    page = home.content.decode()
+    assert "Вам пока не назначены школы" in page
+    links = [m for m in re.findall(r'<a href="(/[^"]*)"', page) if not m.startswith("/static")]
+    assert links and "/schools/" not in links
+    for link in links:  # every menu item and link of the page opens
+        assert client.get(link).status_code == 200, link

@@ -20,7 +20,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from shnor.assessments.models import Result
-from shnor.core.importing import importer_for, value_limit
+from shnor.core.cells import value_limit
+from shnor.core.importing import importer_for
 from shnor.core.tabular import csv_cell, xlsx_bytes
 from shnor.registry.models import School
 from tests.conftest import stored_results
@@ -524,9 +525,9 @@ def test_a_formula_name_is_imported_as_text_and_exported_as_text(
 ) -> None:
     """Documented: a name is text, whatever it starts with; every export writes it so that no
     spreadsheet runs it — as a text cell in XLSX, behind a quote in CSV."""
+    from shnor.identification.actions import do_run_identification
     from shnor.identification.exports import to_csv, to_xlsx
     from shnor.identification.models import Methodology
-    from shnor.identification.services import do_run_identification
 
     user = world["users"]["region"]
     # as text in a CSV: a workbook's formula cell would give its computed value instead
@@ -547,8 +548,8 @@ def test_a_formula_name_is_imported_as_text_and_exported_as_text(
 
 
 def test_report_and_course_order_workbooks_write_formula_text_as_text() -> None:
-    from shnor.reports.content import Report, Section, Table
-    from shnor.reports.render import to_xlsx
+    from shnor.core.documents.content import Report, Section, Table
+    from shnor.core.documents.render import to_xlsx
     from shnor.staff.picture import course_order_xlsx
 
     report = Report(

@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 from shnor.core.jobs import run_pending
 from shnor.core.models import AuditEvent, Job
 from shnor.core.system import SystemUser
+from shnor.identification.actions import do_run_identification, do_save_methodology_version
 from shnor.identification.exports import CSV_COLUMNS, to_csv
 from shnor.identification.models import Methodology, Run, SchoolStatus
-from shnor.identification.services import do_run_identification, do_save_methodology_version
 from tests.conftest import add_results
 
 LOW = [("ВПР", "Математика", 5, 20, 8), ("ОГЭ", "Математика", 9, 20, 7)]

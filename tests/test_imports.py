@@ -7,7 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from shnor.assessments.models import ReferenceResult, Result
-from shnor.core.importing import IMPORTERS, importer_for, write_template
+from shnor.core.import_template import write_template
+from shnor.core.importing import IMPORTERS, importer_for
 from shnor.core.models import AuditEvent
 from shnor.registry.models import Municipality, School, SchoolContext
 from tests.conftest import stored_results

@@ -13,14 +13,14 @@ from django.test import Client
 from django.urls import reverse
 
 from shnor.core.models import AuditEvent
-from shnor.identification.history import latest_run
-from shnor.identification.models import Methodology, Run
-from shnor.identification.services import (
-    NotAllowed,
+from shnor.identification.actions import (
     do_run_identification,
     do_save_methodology_version,
     do_set_primary_methodology,
 )
+from shnor.identification.history import latest_run
+from shnor.identification.models import Methodology, Run
+from shnor.identification.services import NotAllowed
 from shnor.reports.builders import identification_report
 from tests.conftest import add_results
 

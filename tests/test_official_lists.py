@@ -17,11 +17,10 @@ from docx import Document
 from openpyxl import Workbook, load_workbook
 
 from shnor.core.models import AuditEvent
+from shnor.identification.actions import do_import_official_list, do_run_identification
 from shnor.identification.choices import ListSource, Movement, Status
 from shnor.identification.consolidated import consolidated_list
-from shnor.identification.importers import do_import_official_list
 from shnor.identification.models import Methodology, Run
-from shnor.identification.services import do_run_identification
 from tests.conftest import add_results
 
 LOW = [("ВПР", "Математика", 5, 20, 8), ("ОГЭ", "Математика", 9, 20, 7)]

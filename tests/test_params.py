@@ -24,17 +24,20 @@ from django.utils.datastructures import MultiValueDict
 
 from shnor.core.models import Job
 from shnor.core.system import SystemUser
+from shnor.identification.actions import do_run_identification
 from shnor.identification.models import Methodology
-from shnor.identification.services import do_run_identification
-from shnor.indicators.rounds import do_create_round
+from shnor.indicators.actions import do_create_round
 from shnor.registry.models import SchoolContext
+from shnor.staff.actions import do_build_route
 from shnor.staff.choices import DeficitKind
 from shnor.staff.models import Deficit, RouteItem, Teacher
-from shnor.staff.routes import do_build_route
+from shnor.support.actions import (
+    do_add_partnership,
+    do_create_programme,
+    do_record_execution,
+    do_record_visit,
+)
 from shnor.support.choices import MeasureStatus, ProgrammeKind, VisitKind
-from shnor.support.curators import do_record_visit
-from shnor.support.partners import do_add_partnership
-from shnor.support.programmes import do_create_programme, do_record_execution
 from tests.conftest import add_results
 
 ROLES = ["anonymous", "region", "municipality", "curator", "school", "observer", "outsider"]

@@ -11,8 +11,8 @@ from django.urls import reverse
 from shnor.core.system import SystemUser
 from shnor.demo.generator import DemoRegion
 from shnor.demo.support import seed_support
+from shnor.identification.actions import do_run_identification
 from shnor.identification.models import Methodology, Run
-from shnor.identification.services import do_run_identification
 from shnor.support.models import Programme
 
 

@@ -15,8 +15,8 @@ import pytest
 
 from shnor.core.importing import importer_for
 from shnor.core.system import SystemUser
+from shnor.identification.actions import do_run_identification
 from shnor.identification.models import Methodology
-from shnor.identification.services import do_run_identification
 from shnor.registry.models import Region
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"

@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from shnor.core.system import SystemUser
+from shnor.identification.actions import do_run_identification
 from shnor.identification.engine.evaluate import Evaluation
 from shnor.identification.engine.inputs import Inputs
 from shnor.identification.models import Methodology
-from shnor.identification.services import do_run_identification
 from tests.conftest import add_results
 from tests.identification_data import (
     YEAR,

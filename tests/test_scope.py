@@ -12,8 +12,9 @@ from shnor.accounts.choices import Action
 from shnor.assessments.models import Result
 from shnor.core.scope import restrict
 from shnor.core.system import SystemUser
+from shnor.identification.actions import do_run_identification
 from shnor.identification.models import Methodology, SchoolStatus
-from shnor.identification.services import NotAllowed, do_run_identification
+from shnor.identification.services import NotAllowed
 from shnor.registry.models import Municipality, School
 from tests.conftest import add_results
 

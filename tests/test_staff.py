@@ -12,13 +12,14 @@ from django.urls import reverse
 
 from shnor.core.importing import importer_for
 from shnor.core.system import SystemUser
+from shnor.identification.actions import do_run_identification
 from shnor.identification.models import Methodology
-from shnor.identification.services import do_run_identification
 from shnor.indicators.engine import compute
+from shnor.staff.actions import do_build_route, do_complete_item, do_record_deficit
 from shnor.staff.choices import ItemKind
+from shnor.staff.individual_routes import route_year
 from shnor.staff.models import Activity, Deficit, Teacher
 from shnor.staff.picture import course_order, deficits_by_subject, staffing
-from shnor.staff.routes import do_build_route, do_complete_item, do_record_deficit, route_year
 from tests.conftest import add_results
 from tests.tables import write_table
 

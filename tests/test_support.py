@@ -20,23 +20,25 @@ from openpyxl import load_workbook
 from shnor.core.system import SystemUser
 from shnor.indicators.measures import support_measures
 from shnor.registry.models import School, SchoolContext
+from shnor.support.actions import (
+    do_add_measure,
+    do_add_partnership,
+    do_approve_programme,
+    do_assign_curator,
+    do_create_programme,
+    do_end_assignment,
+    do_record_execution,
+    do_record_visit,
+    do_revise_programme,
+    do_update_measure,
+)
 from shnor.support.choices import MeasureStatus, ProgrammeKind, ProgrammeStatus, VisitKind
-from shnor.support.curators import do_assign_curator, do_end_assignment, do_record_visit
 from shnor.support.documents import partner_list, partner_list_report, programme_report
 from shnor.support.importers import ProgrammeImportError, parse_programme
 from shnor.support.library import library
 from shnor.support.models import Programme
-from shnor.support.partners import do_add_partnership, suggest_partners
-from shnor.support.programmes import (
-    changes_since_previous,
-    do_add_measure,
-    do_approve_programme,
-    do_create_programme,
-    do_record_execution,
-    do_revise_programme,
-    do_update_measure,
-    proposals,
-)
+from shnor.support.partners import suggest_partners
+from shnor.support.programmes import changes_since_previous, proposals
 from shnor.support.schedule import deadlines, overdue_count, parse_deadline
 from tests.conftest import add_results
 from tests.tables import write_table

@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from shnor.core import jobs, uploads
 from shnor.core.models import Job
+from shnor.support.actions import do_add_note, do_create_programme
 from shnor.support.choices import ProgrammeKind
 from shnor.support.models import MeasureNote
-from shnor.support.programmes import do_add_note, do_create_programme
 from tests.tables import RESULT_HEADERS, result_row, write_table
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"

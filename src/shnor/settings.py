@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "shnor.staff",
     "shnor.support",
     "shnor.reports",
+    "shnor.overview",
+    "shnor.demo",
 ]
 
 MIDDLEWARE = [
@@ -125,7 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "shnor.core.context.navigation",
+                "shnor.overview.navigation.navigation",
             ]
         },
     }

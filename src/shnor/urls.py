@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("shnor.accounts.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
-    path("", include("shnor.registry.urls")),
+    path("", include("shnor.overview.urls")),
     path("jobs/", include("shnor.core.urls")),
     path("audit/", journal, name="audit"),
     path("identification/", include("shnor.identification.urls")),

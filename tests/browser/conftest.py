@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,3 +104,14 @@ def login(page: object, username: str) -> None:
     page.fill("input[name=password]", "demo")
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+def choose_federal(page: Any) -> None:
+    """Select the newest version of the federal criteria in the run form (read from the page:
+    the test thread may not query the database while Playwright drives the browser)."""
+    options = page.locator("select[name=methodology] option", has_text="Федеральные критерии")
+    versions = {}
+    for i in range(options.count()):
+        number = re.search(r"\(v(\d+)\)", options.nth(i).inner_text())
+        versions[int(number[1]) if number else 0] = options.nth(i).get_attribute("value")
+    page.select_option("select[name=methodology]", value=versions[max(versions)])

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import io
+from datetime import date, datetime
 from pathlib import Path
 
 from docx import Document
 
-from tests.browser.conftest import login
+from shnor.staff.individual_routes import route_year
+from tests.browser.conftest import choose_federal, login
 from tests.tables import RESULT_HEADERS, result_row, write_table
 
 
@@ -59,7 +61,7 @@ def test_a_bad_file_shows_every_error_and_changes_nothing(page: object, tmp_path
 def test_identification_runs_in_the_background_and_exports_a_docx(page: object) -> None:
     login(page, "mun")
     page.goto("/identification/")
-    page.select_option("select[name=methodology]", label="Федеральные критерии (Рособрнадзор) (v1)")
+    choose_federal(page)
     page.click("#run-form button")
     page.wait_for_selector("text=Открыть результат")
     page.click("text=Открыть результат")
@@ -121,10 +123,10 @@ def card_indicator(page: object, text: str) -> str:
     return row.locator("td").nth(2).inner_text()
 
 
-def test_a_school_builds_an_iom_and_its_indicator_changes(page: object) -> None:
+def test_a_school_builds_an_iom_for_the_coming_year(page: object) -> None:
+    """A route built today plans the school year ahead (route_year): never a past year with
+    deadlines already gone; its steps are marked done on the teacher's page."""
     login(page, "school")
-    before_iom = card_indicator(page, "имеющих индивидуальный")
-    before_done = card_indicator(page, "выполнивших ИОМ")
     page.goto("/staff/")
     row = page.locator("#teachers tbody tr").filter(has_text="—").last
     row.locator("a").first.click()
@@ -133,9 +135,13 @@ def test_a_school_builds_an_iom_and_its_indicator_changes(page: object) -> None:
     page.wait_for_selector("text=Дефицит записан")
     page.click("#build-route")
     page.wait_for_selector("text=выполняется (0 из 2)")
+    year = route_year(date.today())
+    assert page.locator(f"text=ИОМ на {year} год").count() == 1
+    deadlines = page.locator(".deadline").all_inner_texts()
+    assert deadlines and all(
+        datetime.strptime(d.strip(), "%d.%m.%Y").date() > date.today() for d in deadlines
+    )
     while page.locator("button.mark-done").count():
         page.locator("button.mark-done").first.click()
         page.wait_for_load_state()
     assert page.locator("text=— выполнен").count() == 1
-    assert card_indicator(page, "имеющих индивидуальный") != before_iom
-    assert card_indicator(page, "выполнивших ИОМ") != before_done

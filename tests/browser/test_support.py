@@ -8,8 +8,7 @@ from pathlib import Path
 
 from docx import Document
 
-from shnor.identification.models import Methodology
-from tests.browser.conftest import login
+from tests.browser.conftest import choose_federal, login
 
 SCHOOL = "Тугачинская СОШ"
 LATE = "Собрание рабочей группы по итогам диагностики"
@@ -20,8 +19,7 @@ def test_identify_plan_support_confirm_and_export(page: object, tmp_path: Path) 
     # identification: run the federal criteria and open a listed school
     login(page, "mun")
     page.goto("/identification/")
-    federal = Methodology.objects.filter(code="federal", is_builtin=True).latest("version")
-    page.select_option("select[name=methodology]", label=f"{federal.name} (v{federal.version})")
+    choose_federal(page)
     page.click("#run-form button")
     page.click("text=Открыть результат")
     page.click(f"#statuses a:has-text('{SCHOOL}')")

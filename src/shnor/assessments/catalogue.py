@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from shnor.core.importing import normalize_name
+from shnor.core.cells import normalize_name
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 

@@ -16,17 +16,8 @@ from shnor.assessments.models import (
     Subject,
 )
 from shnor.assessments.rules import OPEN_TO_PAST_GRADUATES, outcome_errors
-from shnor.core.importing import (
-    Column,
-    Importer,
-    Row,
-    choice,
-    decimal,
-    integer,
-    normalize_name,
-    register,
-    text,
-)
+from shnor.core.cells import choice, decimal, integer, normalize_name, text
+from shnor.core.importing import Column, Importer, Row, register
 from shnor.registry.importers import YEAR, resolve_school_codes, sharp_change, user_region
 from shnor.registry.models import Municipality, Region, School
 

@@ -13,8 +13,6 @@ from shnor.assessments.models import ReferenceResult, Result
 from shnor.core.derived import derived_from
 from shnor.registry.models import Municipality, School
 
-LOW_SHARE = 0.3  # only for highlighting cells; methodologies carry their own thresholds
-
 
 def share(below: int | None, participants: int | None) -> float | None:
     return below / participants if participants and below is not None else None
@@ -71,8 +69,9 @@ def territory_averages(
     return out
 
 
-def school_results(school: Any) -> dict[str, Any]:
-    """Rows per procedure with a cell per year, and chart series per kind × subject."""
+def school_results(school: Any, low_share: float) -> dict[str, Any]:
+    """Rows per procedure with a cell per year, and chart series per kind × subject; a cell is
+    highlighted at `low_share` (the threshold of the methodology the list follows)."""
     results = list(
         Result.objects.filter(school=school)
         .select_related("kind", "subject")
@@ -91,7 +90,7 @@ def school_results(school: Any) -> dict[str, Any]:
             "share": value,
             "mean": r.mean_score,
             "participants": r.participants,
-            "low": value is not None and value >= LOW_SHARE - 1e-9,
+            "low": value is not None and value >= low_share - 1e-9,
             "raised": share(r.raised, r.participants) if r.raised is not None else None,
             "municipality": per_grade["municipality"].get((*key, r.year)),
             "region": per_grade["region"].get((*key, r.year)),

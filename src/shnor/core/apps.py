@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from shnor.core import (
             audit,  # noqa: F401  (records failed logins)
-            importing,  # noqa: F401  (registers the import job)
+            import_job,  # noqa: F401  (registers the import job)
         )
         from shnor.core.derived import forget_derived
         from shnor.core.snapshots import install_triggers

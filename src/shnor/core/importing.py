@@ -3,33 +3,29 @@ file is written in one transaction or nothing is, with every bad cell named.
 
 An importer declares its columns (Russian headers as users write them, a parser each), how a row's
 names become keys of the database (`resolve`), and which model and natural key it upserts into.
+The cell parsers are in core/cells.py, the bulk SQL in core/bulk.py, the blank template in
+core/import_template.py and the background job in core/import_job.py.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db import connection, models, transaction
-from django.db.backends.base.operations import BaseDatabaseOperations
-from django.utils import timezone
+from django.db import models, transaction
 
 from shnor.accounts.choices import Action
 from shnor.core.audit import record_audit
-from shnor.core.jobs import Progress, job_kind
+from shnor.core.bulk import analyze, chunks, insert_rows
+from shnor.core.cells import CellError, is_blank, normalize_header, value_limit
+from shnor.core.jobs import Progress
 from shnor.core.scope import can
 from shnor.core.snapshots import SNAPSHOTS
 from shnor.core.tabular import Sheet, UnreadableFile, read_sheets
-
-
-class CellError(ValueError):
-    """A cell's value is not what the column expects; the message says what is expected."""
 
 
 @dataclass(frozen=True)
@@ -126,141 +122,6 @@ class ImportReport:
         }
 
 
-def normalize_header(text: Any) -> str:
-    return re.sub(r"\s+", " ", str(text or "")).strip().lower().replace("ё", "е")
-
-
-def normalize_name(text: Any) -> str:
-    """Names compared as users mean them: case, spaces, «ё» and quotes do not matter."""
-    return re.sub(r"[\s\"'«»]+", " ", str(text or "")).strip().lower().replace("ё", "е")
-
-
-# Parsers: each takes a non-empty raw cell and returns a value, or raises CellError.
-
-
-def _number(raw: Any, expected: str) -> Decimal:
-    """A finite number from a cell: NaN, infinities and overlong digit strings are cell errors."""
-    text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".").rstrip("%")
-    if len(text) > 40:
-        raise CellError(expected)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise CellError(expected) from None
-    if not number.is_finite():
-        raise CellError(expected)
-    return number
-
-
-# The largest integer every integer column holds on both databases (PostgreSQL's integer).
-INTEGER_MAX = 2_147_483_647
-
-
-def integer(minimum: int = 0, maximum: int = INTEGER_MAX) -> Callable[[Any], int]:
-    expected = f"целое число не меньше {minimum} и не больше {maximum}"
-
-    def parse(raw: Any) -> int:
-        number = _number(raw, expected)
-        if number != number.to_integral_value() or not minimum <= number <= maximum:
-            raise CellError(expected)
-        return int(number)
-
-    return parse
-
-
-def decimal(minimum: float = 0, maximum: float = 100, places: int = 2) -> Callable[[Any], Decimal]:
-    expected = f"число от {minimum:g} до {maximum:g}"
-
-    def parse(raw: Any) -> Decimal:
-        number = _number(raw, expected)
-        if not minimum <= number <= maximum:
-            raise CellError(expected)
-        return number.quantize(Decimal(1).scaleb(-places))
-
-    return parse
-
-
-def choice(options: dict[str, Any], what: str) -> Callable[[Any], Any]:
-    normalized = {normalize_name(k): v for k, v in options.items()}
-    listed = ", ".join(dict.fromkeys(options))
-    expected = f"{what}: одно из {listed}"
-
-    def parse(raw: Any) -> Any:
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        try:
-            return normalized[normalize_name(raw)]
-        except KeyError:
-            raise CellError(expected) from None
-
-    return parse
-
-
-# Control characters other than line breaks and tabs (which become spaces), and the marks that
-# reverse the direction of text: invisible in a name, they let one name pass for another.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def text(max_length: int = 500) -> Callable[[Any], str]:
-    def parse(raw: Any) -> str:
-        if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        value = str(raw)
-        if len(value) > 4 * max_length:  # not worth collapsing its spaces to say it is too long
-            raise CellError(f"текст не длиннее {max_length} знаков")
-        if CONTROL.search(value):
-            raise CellError("текст без управляющих символов")
-        value = re.sub(r"\s+", " ", value).strip()
-        if len(value) > max_length:
-            raise CellError(f"текст не длиннее {max_length} знаков")
-        return value
-
-    return parse
-
-
-def date_value(raw: Any) -> date:
-    """A date as Excel stores it, or written дд.мм.гггг or гггг-мм-дд."""
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
-        try:
-            return datetime.strptime(str(raw).strip(), pattern).date()
-        except ValueError:
-            continue
-    raise CellError("дата в виде дд.мм.гггг")
-
-
-YES_NO = choice({"да": True, "нет": False, "1": True, "0": False, "есть": True}, "да или нет")
-
-
-def is_blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
-
-def value_limit(field: models.Field) -> Callable[[Any], str | None]:
-    """What a database column holds, as a check of a parsed value: the message when it does not
-    fit, else None. Integer ranges are the portable ones (PostgreSQL's), so that a file checked
-    on SQLite loads the same on PostgreSQL."""
-    low_high = BaseDatabaseOperations.integer_field_ranges.get(field.get_internal_type())
-    max_length = getattr(field, "max_length", None)
-
-    def check(value: Any) -> str | None:
-        if isinstance(value, str) and max_length and len(value) > max_length:
-            return f"текст не длиннее {max_length} знаков"
-        whole = isinstance(value, int) and not isinstance(value, bool)
-        if whole and low_high and not low_high[0] <= value <= low_high[1]:
-            return f"целое число от {low_high[0]} до {low_high[1]}"
-        if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
-            bound = Decimal(10) ** (field.max_digits - field.decimal_places)
-            if abs(value) >= bound:
-                return f"число по модулю меньше {bound}"
-        return None
-
-    return check
-
-
 class Importer:
     """One kind of import. Subclasses set the class attributes and `resolve`."""
 
@@ -306,9 +167,13 @@ class Importer:
                     found[position] = column
                 elif not is_blank(cell):
                     extra.append(str(cell).strip())
-            if len(found) >= 2 and any(c.required for c in found.values()):
+            if self.is_header(list(found.values())):
                 return index, found, extra
         return None
+
+    def is_header(self, found: list[Column]) -> bool:
+        """Whether a row naming these columns is the table's header row."""
+        return len(found) >= 2 and any(c.required for c in found)
 
     def parse_sheets(self, sheets: list[Sheet], report: ImportReport) -> list[Row]:
         """Every sheet with this import's header row is a part of one table (a workbook split by
@@ -554,56 +419,6 @@ class Importer:
         return Decimal(value).normalize() if isinstance(value, (Decimal, float)) else value
 
 
-def insert_rows(
-    model: type[models.Model], fields: tuple[str, ...], rows: list[tuple[Any, ...]]
-) -> None:
-    """Plain INSERTs of parsed values: bulk_create builds a model instance and preps every value
-    through its field, which dominates the time of a large import. Parsers already return the
-    database's Python types (int, Decimal, str, bool, None), which both backends adapt."""
-    if not rows:
-        return
-    meta = model._meta
-    columns = [meta.get_field(f).column for f in fields]
-    stamp_fields = [
-        f
-        for f in meta.concrete_fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    stamps = [f.column for f in stamp_fields]
-    now = [f.get_db_prep_save(timezone.now(), connection) for f in stamp_fields]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns + stamps))}) "
-        f"VALUES ({', '.join(['%s'] * (len(columns) + len(stamps)))})"
-    )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # COPY is several times faster than INSERTs there
-            names = ", ".join(map(quote, columns + stamps))
-            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((*row, *now))
-            return
-        for batch in chunks(rows, 5000):
-            cursor.executemany(sql, [(*row, *now) for row in batch])
-
-
-def analyze(*tables: type[models.Model]) -> None:
-    """Refresh PostgreSQL's statistics of the given tables (all when none are given) after a bulk
-    load. Until autovacuum gets to them the planner takes a freshly filled table for empty and
-    joins it by nested loops: a count over the demo region's deficits took 40 s instead of
-    milliseconds. SQLite's planner does not depend on statistics so much and is left alone."""
-    if connection.vendor != "postgresql":
-        return
-    names = ", ".join(connection.ops.quote_name(t._meta.db_table) for t in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {names}")
-
-
-def chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 IMPORTERS: dict[str, type[Importer]] = {}
 
 
@@ -627,39 +442,3 @@ def importer_for(kind: str, user: Any) -> Importer:
     if not can(user, importer.action):
         raise PermissionDenied(f"Нет права загружать данные вида «{importer.title}».")
     return importer(user)
-
-
-def write_template(kind: str, path: Path) -> Path:
-    """A blank XLSX with the import's headers and a sheet explaining each column."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    importer = IMPORTERS[kind]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Данные"
-    sheet.append([c.header for c in importer.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, column in enumerate(importer.columns, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(
-            12, min(40, len(column.header) + 4)
-        )
-    sheet.freeze_panes = "A2"
-    notes = workbook.create_sheet("Пояснения")
-    notes.append(["Столбец", "Обязательный", "Что указывать"])
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
-    for column in importer.columns:
-        notes.append([column.header, "да" if column.required else "нет", column.help])
-    notes.column_dimensions["A"].width = 40
-    notes.column_dimensions["C"].width = 90
-    workbook.save(path)
-    return path
-
-
-@job_kind("import")
-def import_file(progress: Progress, params: dict[str, Any], user: Any) -> dict[str, Any]:
-    report = importer_for(params["kind"], user).run(Path(params["path"]), params["name"], progress)
-    return report.as_dict()

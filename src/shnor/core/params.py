@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from shnor.core.importing import CONTROL
+from shnor.core.cells import CONTROL
 
 MAX_ID = 2**63 - 1  # primary keys are 64-bit; a longer number cannot name a row
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years the data of a school system can be about
@@ -29,7 +29,9 @@ def id_field(*, required: bool = False) -> forms.IntegerField:
 
 
 def year_field(*, required: bool = False) -> forms.IntegerField:
-    return forms.IntegerField(required=required, min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    return forms.IntegerField(
+        label="Год", required=required, min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
 
 
 def text_field(max_length: int = 200) -> forms.CharField:

@@ -21,7 +21,7 @@ from shnor.accounts.choices import Role
 from shnor.accounts.models import User
 from shnor.assessments.choices import ReferenceLevel
 from shnor.assessments.models import ProcedureKind, ReferenceResult, Result, Subject
-from shnor.core.importing import analyze
+from shnor.core.bulk import analyze
 from shnor.registry.choices import TOP_GRADE, Locality, SchoolKind
 from shnor.registry.models import Municipality, Region, School, SchoolContext
 from shnor.risks.catalogue import questionnaire

@@ -16,18 +16,19 @@ from shnor.demo.generator import SMALL_MUNICIPALITY, YEARS
 from shnor.identification.choices import Status
 from shnor.identification.models import Run
 from shnor.registry.models import Municipality, School
-from shnor.support.choices import MeasureStatus, ProgrammeKind, VisitKind
-from shnor.support.curators import do_assign_curator, do_record_visit
-from shnor.support.library import for_level
-from shnor.support.models import Programme
-from shnor.support.partners import do_add_partnership, suggest_partners
-from shnor.support.programmes import (
+from shnor.support.actions import (
+    do_add_partnership,
     do_approve_programme,
+    do_assign_curator,
     do_create_programme,
     do_record_execution,
-    measure_from_library,
-    proposals,
+    do_record_visit,
 )
+from shnor.support.choices import MeasureStatus, ProgrammeKind, VisitKind
+from shnor.support.library import for_level
+from shnor.support.models import Programme
+from shnor.support.partners import suggest_partners
+from shnor.support.programmes import measure_from_library, proposals
 
 SCHOOL_KINDS = [ProgrammeKind.SCHOOL, ProgrammeKind.ANTIRISK, ProgrammeKind.ROADMAP]
 MENTOR = "Земцова Л. Н., учитель математики МБОУ «Кедровская СОШ № 2»"

@@ -8,7 +8,8 @@ class IdentificationConfig(AppConfig):
     verbose_name = "Выявление ШНОР и школ в зоне риска"
 
     def ready(self) -> None:
-        from shnor.identification import jobs  # noqa: F401  (registers the job kind)
+        # the job kind; the snapshots of the schools and their context that runs read
+        from shnor.identification import jobs, school_snapshots  # noqa: F401
         from shnor.identification.methodologies import load_builtin
 
         post_migrate.connect(load_builtin, sender=self)

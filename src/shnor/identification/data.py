@@ -1,9 +1,9 @@
 """Reading what a run needs from the database into the engine's frames, set-based.
 
 Results, schools and their context come from the tables' columnar snapshots (assessments/frames.py,
-registry/frames.py); procedure kinds, subjects, municipalities and reference averages, all small,
-from the database. Results keep the years and procedure kinds the definition looks at, and their
-integer keys are decoded with small lookup frames."""
+identification/school_snapshots.py); procedure kinds, subjects, municipalities and reference
+averages, all small, from the database. Results keep the years and procedure kinds the
+definition looks at, and their integer keys are decoded with small lookup frames."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from shnor.assessments.models import ProcedureKind, Subject
 from shnor.core.columnar import read_frame
 from shnor.identification.engine.definition import bind, parameter_values
 from shnor.identification.engine.inputs import SCHEMAS, Inputs, frame
-from shnor.registry.frames import CONTEXTS, SCHOOLS
+from shnor.identification.school_snapshots import CONTEXTS, SCHOOLS
 from shnor.registry.models import Municipality
 
 

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 from shnor.core.tabular import csv_cell, xlsx_bytes
 from shnor.identification.choices import Status
 from shnor.identification.consolidated import Consolidated
-from shnor.identification.explain import explain
+from shnor.identification.explain import explain, indicator_kind, parameter_value
 from shnor.identification.history import with_items
 from shnor.identification.models import Run, SchoolStatus
 
@@ -29,6 +29,21 @@ CSV_COLUMNS = [
     "indicators_triggered",
     "indicators_total",
 ]
+
+
+YES_NO = {"1": "да", "0": "нет"}  # a triggered indicator's flag, in words for the XLSX
+
+
+def lay_out_list(sheet: Any) -> None:
+    """A list sheet as a coordinator reads it: a bold wrapped header, the school's code, name,
+    municipality and status wide enough, the header and codes frozen, a filter on every column."""
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCD", (12, 50, 25, 22), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = sheet.dimensions
 
 
 def indicator_codes(run: Run) -> list[str]:
@@ -90,32 +105,25 @@ def to_xlsx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
             "Статус",
             "Сработало",
             "Всего показателей",
-            *indicator_codes(run),
+            *(i["label"] for i in run.definition["indicators"]),
             "Обоснование",
         ]
     )
     chosen = ordered(statuses)
     for status, row in zip(chosen, table_rows(run, chosen), strict=True):
         row[3] = labels[row[3]]
+        row[6:] = [YES_NO.get(flag, flag) for flag in row[6:]]
         sheet.append([*row, explain(status.status, status.items)])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCD", (12, 50, 25, 22), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = sheet.dimensions
+    lay_out_list(sheet)
     legend = workbook.create_sheet("Показатели")
-    legend.append(["Код", "Показатель"])
+    legend.append(["Показатель", "Как считается"])
     for indicator in run.definition["indicators"]:
-        legend.append([indicator["code"], indicator["label"]])
+        legend.append([indicator["label"], indicator_kind(indicator)])
     params = workbook.create_sheet("Параметры")
     params.append(["Список", run_note(run)])
     params.append(["Год", run.year])
-    params.append(["Отпечаток данных", run.fingerprint])
     for spec in run.definition["parameters"].values():
-        value = spec["value"]
-        params.append([spec["label"], ", ".join(value) if isinstance(value, list) else value])
+        params.append([spec["label"], parameter_value(spec)])
     for ws in (legend, params):
         ws.column_dimensions["A"].width = 60
         ws.column_dimensions["B"].width = 80
@@ -269,11 +277,5 @@ def consolidated_xlsx(consolidated: Consolidated) -> bytes:
                 *cells,
             ]
         )
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCD", (12, 50, 25, 22), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = sheet.dimensions
+    lay_out_list(sheet)
     return xlsx_bytes(workbook)

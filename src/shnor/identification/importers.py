@@ -4,36 +4,16 @@ methodology, each listed school with its status and the reason the list gives.""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import polars as pl
-from django.db import transaction
-
-from shnor.accounts.choices import Action
-from shnor.core.audit import record_audit
-from shnor.core.importing import (
-    Column,
-    Importer,
-    ImportReport,
-    Row,
-    choice,
-    integer,
-    is_blank,
-    normalize_header,
-    normalize_name,
-    text,
-)
-from shnor.core.tabular import Sheet
+from shnor.core.cells import choice, integer, normalize_name, text
+from shnor.core.importing import Column, Importer, Row
 from shnor.identification.choices import ListSource, Status
-from shnor.identification.engine.blocks import EVIDENCE_SCHEMA
-from shnor.identification.models import Run, SchoolStatus
-from shnor.identification.services import run_scope, store_list
-from shnor.registry.models import Municipality, School
+from shnor.identification.models import SchoolStatus
+from shnor.registry.models import School
 
 STATUS_WORDS = {
     "ШНОР": Status.LOW_RESULTS,
@@ -131,26 +111,10 @@ class OfficialListImporter(Importer):
         self.year = year
         self.schools = schools
 
-    def find_header(self, sheet: Sheet) -> tuple[int, dict[int, Column], list[str]] | None:
-        """The first row naming the school's code or name: either identifies a school, so the
-        base rule (a required column) does not apply."""
-        wanted = {
-            normalize_header(name): column
-            for column in self.columns
-            for name in (column.header, *column.aliases)
-        }
-        for index, cells in enumerate(sheet.rows[:30]):
-            found: dict[int, Column] = {}
-            extra: list[str] = []
-            for position, cell in enumerate(cells):
-                column = wanted.get(normalize_header(cell))
-                if column is not None and column not in found.values():
-                    found[position] = column
-                elif not is_blank(cell):
-                    extra.append(str(cell).strip())
-            if {c.field for c in found.values()} & {"school_code", "school_name"}:
-                return index, found, extra
-        return None
+    def is_header(self, found: list[Column]) -> bool:
+        """The row naming the school's code or name: either identifies a school, so the base
+        rule (a required column) does not apply."""
+        return bool({c.field for c in found} & {"school_code", "school_name"})
 
     def resolve(self, rows: list[Row], problem: Callable[[Row, str, str], None]) -> None:
         in_scope = list(self.schools.values_list("pk", "code", "name", "municipality__name"))
@@ -196,88 +160,3 @@ class OfficialListImporter(Importer):
             else:
                 problem(row, "school_code", "укажите код ОО или наименование ОО")
             values["school_id"] = school_id
-
-
-def do_import_official_list(
-    path: Path,
-    *,
-    source: str,
-    year: int,
-    acting_user: Any,
-    municipality: Municipality | None = None,
-    display_name: str | None = None,
-) -> tuple[ImportReport, Run | None]:
-    """Check the whole list; if nothing is wrong, store it as a list of the region (or of the
-    municipality) for the year, every school of that territory with its status (schools not on
-    the list: «нет оснований»), in one transaction. Returns the report and the stored list."""
-    region, municipality = run_scope(acting_user, None, municipality)
-    schools = School.objects.restrict(acting_user, Action.IMPORT).filter(
-        municipality__region=region
-    )
-    if municipality is not None:
-        schools = schools.filter(municipality=municipality)
-    importer = OfficialListImporter(acting_user, year=year, schools=schools)
-    rows, report = importer.read(path, display_name)
-    if report.problems:
-        return report, None
-    listed = {row.values["school_id"]: row.values for row in rows}
-    territory = list(schools.values_list("pk", flat=True))
-    statuses = pl.DataFrame(
-        {
-            "school_id": territory,
-            "status": [listed[pk]["status"] if pk in listed else Status.NONE for pk in territory],
-            "indicators_triggered": [int(pk in listed) for pk in territory],
-            "indicators_applicable": [1] * len(territory),
-            "indicators_total": [1] * len(territory),
-        },
-        schema={
-            "school_id": pl.Int64,
-            "status": pl.Utf8,
-            "indicators_triggered": pl.Int64,
-            "indicators_applicable": pl.Int64,
-            "indicators_total": pl.Int64,
-        },
-    )
-    label = ListSource(source).label
-    evidence = {
-        "school_id": territory,
-        "indicator": ["official"] * len(territory),
-        "applicable": [True] * len(territory),
-        "triggered": [pk in listed for pk in territory],
-        "value": [None] * len(territory),
-        "reference": [None] * len(territory),
-        "threshold": [None] * len(territory),
-        "compare": [label] * len(territory),
-        "window": [str(year)] * len(territory),
-        "detail": [
-            (listed[pk].get("reason") or NO_REASON) if pk in listed else NOT_LISTED
-            for pk in territory
-        ],
-    }
-    evidence_frame = pl.DataFrame(
-        evidence, schema={k: EVIDENCE_SCHEMA.get(k, pl.Utf8) for k in evidence}
-    ).sort("school_id")
-    with transaction.atomic():
-        run = Run.objects.create(
-            methodology=None,
-            source=source,
-            year=year,
-            region=region,
-            municipality=municipality,
-            definition=official_definition(source),
-            fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:32],
-            started_by=acting_user if getattr(acting_user, "pk", None) else None,
-            file_name=report.file,
-        )
-        store_list(run, statuses, evidence_frame)
-        record_audit(
-            "identification.official_list",
-            actor=acting_user,
-            target=run,
-            summary=f"{run} из файла {report.file}: в списке {len(listed)} школ",
-            file=report.file,
-            counts=run.counts,
-        )
-    report.rows = len(rows)
-    report.added = len(listed)
-    return report, run

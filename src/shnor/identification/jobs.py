@@ -7,8 +7,8 @@ from typing import Any
 from django.urls import reverse
 
 from shnor.core.jobs import Progress, job_kind
+from shnor.identification.actions import do_run_identification
 from shnor.identification.models import Methodology
-from shnor.identification.services import do_run_identification
 from shnor.registry.models import Municipality
 
 

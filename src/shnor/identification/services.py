@@ -1,24 +1,17 @@
-"""Identification actions: run a methodology, save a new version of one, choose the primary one;
-and who owns and sees which methodology."""
+"""What identification's writes rely on: the territory of a run, how a list is stored with its
+movements, and who owns and sees which methodology. The writes are in identification/actions.py."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from shnor.accounts.choices import Role
-from shnor.core.audit import record_audit
-from shnor.core.importing import insert_rows
-from shnor.core.jobs import Progress
+from shnor.core.bulk import insert_rows
 from shnor.identification.choices import LISTED, Movement
-from shnor.identification.data import load_inputs
-from shnor.identification.engine.definition import with_parameters
-from shnor.identification.engine.evaluate import evaluate
 from shnor.identification.models import (
     Methodology,
     PrimaryMethodology,
@@ -114,53 +107,6 @@ def store_list(run: Run, statuses: pl.DataFrame, evidence: pl.DataFrame) -> None
     run.save(update_fields=["previous", "counts"])
 
 
-def do_run_identification(
-    methodology: Methodology,
-    year: int,
-    *,
-    acting_user: Any,
-    municipality: Municipality | None = None,
-    region: Region | None = None,
-    progress: Progress | None = None,
-) -> Run:
-    """Evaluate a methodology on the stored data and store the run with every school's evidence."""
-    progress = progress or Progress()
-    region, municipality = run_scope(acting_user, region, municipality)
-    if methodology.region_id not in (None, region.pk):
-        raise NotAllowed("Методика принадлежит другому региону")
-    started = time.perf_counter()
-    progress.start(3, "Чтение данных")
-    inputs = load_inputs(region.pk, methodology.definition, year)
-    if municipality is not None:
-        inputs.schools = inputs.schools.filter(pl.col("municipality_id") == municipality.pk)
-    progress.advance(1, "Расчёт показателей")
-    evaluation = evaluate(methodology.definition, year, inputs)
-    progress.advance(1, "Сохранение результатов")
-    with transaction.atomic():
-        run = Run.objects.create(
-            methodology=methodology,
-            year=year,
-            region=region,
-            municipality=municipality,
-            definition=methodology.definition,
-            fingerprint=inputs.fingerprint(),
-            started_by=acting_user if getattr(acting_user, "pk", None) else None,
-        )
-        store_list(run, evaluation.statuses, evaluation.evidence)
-        run.seconds = round(time.perf_counter() - started, 3)
-        run.save(update_fields=["seconds"])
-        record_audit(
-            "identification.run",
-            actor=acting_user,
-            target=run,
-            summary=str(run),
-            fingerprint=run.fingerprint,
-            counts=run.counts,
-        )
-    progress.advance(1, "Сохранено")
-    return run
-
-
 def acting_region(user: Any) -> Region | None:
     """The region a user acts for: its own, its municipality's; None for the console that was
     given no region."""
@@ -205,68 +151,6 @@ def default_methodology(code: str, region: Region | None) -> Methodology | None:
     )
 
 
-def do_save_methodology_version(
-    base: Methodology | dict[str, Any],
-    values: dict[str, Any] | None = None,
-    *,
-    acting_user: Any,
-    code: str | None = None,
-    name: str | None = None,
-    origin: str = "",
-) -> Methodology:
-    """Save a methodology as a new version of its code (or as a new methodology under a new
-    code), owned by the acting user's region. `base` is a stored version with changed parameter
-    `values` (the web page) or a whole definition read from a file (`shnor methodology load`),
-    whose own version number is kept when it is newer than the stored ones."""
-    if not may_edit_methodologies(acting_user):
-        raise NotAllowed("Изменять методики может только региональный координатор")
-    region = acting_region(acting_user)
-    if isinstance(base, Methodology):
-        if base.region_id not in (None, getattr(region, "pk", None)):
-            raise NotAllowed("Методика принадлежит другому региону")
-        definition, parent, proposed = base.definition, base, 1
-    else:
-        definition, parent, proposed = base, None, int(base.get("version", 1))
-    definition = with_parameters(definition, values or {})
-    code = code or definition["code"]
-    with transaction.atomic():
-        versions = Methodology.objects.filter(code=code)
-        if (
-            region is not None
-            and versions.exclude(region__isnull=True).exclude(region=region).exists()
-        ):
-            raise NotAllowed(f"Код «{code}» занят методикой другого региона; выберите другой")
-        latest = versions.order_by("-version").first()
-        version = max(proposed, latest.version + 1 if latest else 1)
-        definition = {
-            **definition,
-            "code": code,
-            "version": version,
-            "name": name or definition["name"],
-        }
-        saved = Methodology.objects.create(
-            code=code,
-            version=version,
-            name=definition["name"],
-            description=definition.get("description", ""),
-            source=definition["source"],
-            definition=definition,
-            parent=parent or latest,
-            region=region,
-            created_by=acting_user if getattr(acting_user, "pk", None) else None,
-        )
-        record_audit(
-            "identification.methodology_saved",
-            actor=acting_user,
-            target=saved,
-            summary=f"{saved}, владелец: {saved.owner_label}"
-            + (f"; на основе {saved.parent}" if saved.parent else ""),
-            origin=origin or "веб-страница методики",
-            parameters=values or {},
-        )
-    return saved
-
-
 def primary_codes(region_id: int, municipality_id: int | None = None) -> tuple[str, str | None]:
     """The region's primary methodology code, and the municipality's own choice if it made one."""
     chosen = dict(
@@ -278,35 +162,19 @@ def primary_codes(region_id: int, municipality_id: int | None = None) -> tuple[s
     return chosen.get(None) or settings.PRIMARY_METHODOLOGY, own
 
 
-def do_set_primary_methodology(
-    code: str, *, acting_user: Any, municipality: Municipality | None = None
-) -> None:
-    """The region's (regional coordinator) or a municipality's (its coordinator) primary
-    methodology; an empty code returns to the default (the environment's, or the region's)."""
-    if acting_user.role == Role.MUNICIPALITY and not acting_user.is_superuser:
-        municipality = acting_user.municipality
-    elif not may_edit_methodologies(acting_user):
-        raise NotAllowed("Основную методику выбирают координаторы")
-    region = municipality.region if municipality else acting_region(acting_user)
-    if region is None:
-        raise NotAllowed("Не указан регион")
-    if code and not visible_methodologies(acting_user).filter(code=code).exists():
-        raise NotAllowed(f"Нет методики «{code}»")
-    with transaction.atomic():
-        rows = PrimaryMethodology.objects.filter(region=region, municipality=municipality)
-        if code:
-            rows.update_or_create(
-                region=region,
-                municipality=municipality,
-                defaults={"code": code, "chosen_by": acting_user if acting_user.pk else None},
-            )
-        else:
-            rows.delete()
-        record_audit(
-            "identification.primary_methodology",
-            actor=acting_user,
-            summary=f"{municipality or region}: основная методика — {code or 'по умолчанию'}",
-            region=region.pk,
-            municipality=municipality.pk if municipality else None,
-            code=code,
+def low_share_of(region_id: int, municipality_id: int | None = None) -> float:
+    """The share of «2» / below the minimum at which a result is low, as the territory's primary
+    methodology defines it (the federal criteria's where the primary one has no such
+    parameter): pages that highlight low results follow the methodology of the list."""
+    region_code, own = primary_codes(region_id, municipality_id)
+    region = Region.objects.filter(pk=region_id).first()
+    for code in (own, region_code, "federal"):
+        methodology = default_methodology(code, region) if code else None
+        parameter = (
+            (methodology.definition.get("parameters") or {}).get("low_share")
+            if (methodology)
+            else None
         )
+        if parameter and parameter.get("value") is not None:
+            return float(parameter["value"])
+    raise LookupError("no methodology defines the low-result share («low_share»)")

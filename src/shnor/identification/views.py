@@ -30,10 +30,20 @@ from shnor.core.params import (
     year_field,
 )
 from shnor.core.scope import can
+from shnor.identification.actions import (
+    do_import_official_list,
+    do_save_methodology_version,
+    do_set_primary_methodology,
+)
 from shnor.identification.choices import ListSource, Movement, Status
 from shnor.identification.consolidated import consolidated_list
-from shnor.identification.engine.definition import DefinitionError, bind, parameter_values
-from shnor.identification.explain import headline
+from shnor.identification.engine.definition import DefinitionError
+from shnor.identification.explain import (
+    headline,
+    indicator_kind,
+    parameter_options,
+    status_rules,
+)
 from shnor.identification.exports import (
     consolidated_docx,
     consolidated_xlsx,
@@ -47,13 +57,11 @@ from shnor.identification.forms import (
     PrimaryMethodologyForm,
 )
 from shnor.identification.history import compare_runs, visible_counts, with_items
-from shnor.identification.importers import OfficialListImporter, do_import_official_list
-from shnor.identification.models import Run, SchoolStatus
+from shnor.identification.importers import OfficialListImporter
+from shnor.identification.models import Methodology, Run, SchoolStatus
 from shnor.identification.services import (
     NotAllowed,
     acting_region,
-    do_save_methodology_version,
-    do_set_primary_methodology,
     latest_methodologies,
     may_edit_methodologies,
     primary_codes,
@@ -272,8 +280,13 @@ def methodologies(request: HttpRequest) -> HttpResponse:
     region = acting_region(user)
     if region is not None:
         region_code, own_code = primary_codes(region.pk, user.municipality_id)
-        context["region_primary"] = region_code
-        context["own_primary"] = own_code
+        names = dict(
+            Methodology.objects.filter(code__in=[region_code, own_code])
+            .order_by("version")
+            .values_list("code", "name")
+        )  # the latest version's name of each code
+        context["region_primary"] = names.get(region_code, region_code)
+        context["own_primary"] = names.get(own_code, own_code) if own_code else own_code
         if may_choose_primary(user):
             chosen = own_code if user.role == Role.MUNICIPALITY else region_code
             context["primary_form"] = PrimaryMethodologyForm(user, initial={"code": chosen})
@@ -332,13 +345,13 @@ def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "identification/methodology.html",
         {
             "m": methodology,
-            "bands": bind(
-                methodology.definition["status"]["bands"], parameter_values(methodology.definition)
-            ),
+            "rules": status_rules(methodology.definition),
+            "indicators": [(i, indicator_kind(i)) for i in methodology.definition["indicators"]],
             "may_edit": may_edit,
             "errors": errors,
             "parameters": [
-                (name, spec) for name, spec in methodology.definition["parameters"].items()
+                (name, spec, parameter_options(spec))
+                for name, spec in methodology.definition["parameters"].items()
             ],
         },
     )

@@ -14,7 +14,7 @@ import polars as pl
 from django.db import transaction
 
 from shnor.assessments.models import Result
-from shnor.core.importing import insert_rows
+from shnor.core.bulk import insert_rows
 from shnor.core.snapshots import stamps_of
 from shnor.identification.models import PrimaryMethodology, Run
 from shnor.identification.services import primary_codes

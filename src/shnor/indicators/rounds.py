@@ -6,11 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
-from shnor.core.audit import record_audit
 from shnor.indicators.catalogue import indicators
-from shnor.indicators.engine import current_values, data_fingerprint, store
 from shnor.indicators.models import IndicatorValue, MonitoringRound
 
 MONTHS = {2: "февраль", 9: "сентябрь"}
@@ -18,25 +15,6 @@ MONTHS = {2: "февраль", 9: "сентябрь"}
 
 def round_months() -> list[int]:
     return [int(m) for m in getattr(settings, "MONITORING_MONTHS", "2,9").split(",")]
-
-
-@transaction.atomic
-def do_create_round(region: Any, year: int, month: int, *, acting_user: Any) -> MonitoringRound:
-    title = (
-        f"Мониторинг эффективности: {MONTHS.get(month, month)} {year + (month < 6)} "
-        f"(показатели {year} года)"
-    )
-    created = MonitoringRound.objects.create(
-        region=region,
-        year=year,
-        month=month,
-        title=title,
-        created_by=acting_user if getattr(acting_user, "pk", None) else None,
-    )
-    values = current_values(region.pk, [year])
-    store(region.pk, [year], values, data_fingerprint(), round_id=created.pk)
-    record_audit("indicators.round_created", actor=acting_user, target=created, summary=title)
-    return created
 
 
 def round_values(chosen: MonitoringRound, municipality_id: int | None) -> dict[str, Any]:

@@ -16,11 +16,12 @@ from shnor.accounts.choices import Action, Role
 from shnor.assessments.models import Result
 from shnor.core.params import Params, id_field, text_field, year_field
 from shnor.core.scope import can
+from shnor.indicators.actions import do_create_round
 from shnor.indicators.catalogue import by_code, indicators
 from shnor.indicators.dashboard import grid
 from shnor.indicators.engine import current_values
 from shnor.indicators.models import MonitoringRound
-from shnor.indicators.rounds import do_create_round, round_table
+from shnor.indicators.rounds import round_table
 from shnor.registry.models import Municipality, Region, School
 from shnor.risks.services import latest_context_year
 

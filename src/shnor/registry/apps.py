@@ -7,7 +7,4 @@ class RegistryConfig(AppConfig):
     verbose_name = "Реестр: регион, муниципалитеты, школы"
 
     def ready(self) -> None:
-        from shnor.registry import (  # noqa: F401  (register the import kinds, the snapshots)
-            frames,
-            importers,
-        )
+        from shnor.registry import importers  # noqa: F401  (registers the import kinds)

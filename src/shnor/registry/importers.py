@@ -6,19 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from shnor.accounts.choices import Action, Role
-from shnor.core.importing import (
-    YES_NO,
-    Column,
-    Importer,
-    ImportReport,
-    Row,
-    choice,
-    decimal,
-    integer,
-    normalize_name,
-    register,
-    text,
-)
+from shnor.core.cells import YES_NO, choice, decimal, integer, normalize_name, text
+from shnor.core.importing import Column, Importer, ImportReport, Row, register
 from shnor.core.jobs import Progress
 from shnor.registry.choices import Locality, SchoolKind
 from shnor.registry.models import Municipality, Region, School, SchoolContext

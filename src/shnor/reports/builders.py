@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
 from django.db.models import Sum
 
 from shnor.assessments.models import Result
+from shnor.core.documents.content import Report, Section, Table, bar_chart, cell, line_chart
 from shnor.identification.choices import Status
 from shnor.identification.explain import explain
 from shnor.identification.history import latest_run, statuses_by_school, with_items
 from shnor.indicators.catalogue import indicators
 from shnor.indicators.engine import current_values
 from shnor.registry.models import Municipality, School
-from shnor.reports.content import Report, Section, Table, bar_chart, cell, line_chart
 from shnor.risks.services import school_profile
 
 KINDS = {
@@ -28,6 +29,16 @@ KINDS = {
 
 def territory(region: Any, municipality: Municipality | None) -> str:
     return municipality.name if municipality else region.name
+
+
+def figure(value: Any) -> str:
+    """A stored number as an official reads it: a count without «,0», a fraction with a decimal
+    comma, a yes/no fact as «да»/«нет»."""
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, int | float | Decimal) and float(value).is_integer():
+        return str(int(value))
+    return cell(float(value) if isinstance(value, Decimal) else value)
 
 
 def identification_report(
@@ -93,8 +104,9 @@ def identification_report(
         f"{territory(region, municipality)}, {run.year} год",
         [summary, table],
         [
-            f"Запуск выявления №{run.pk}, отпечаток данных {run.fingerprint}",
-            f"Методика {run.methodology.code} v{run.methodology.version}: {run.methodology.source}",
+            f"Запуск выявления №{run.pk} от {run.created:%d.%m.%Y}",
+            f"Методика «{run.methodology.name}», версия {run.methodology.version}: "
+            f"{run.methodology.source}",
         ],
     )
 
@@ -144,8 +156,8 @@ def dynamics_report(
         f"{where}, {years[0] if years else ''}–{year}",
         sections or [Section("Результаты", ["Результатов нет."])],
         [
-            "Таблица результатов оценочных процедур (загрузки «results»), суммы "
-            "участников и не преодолевших порог по территории"
+            "Результаты оценочных процедур, загруженные в систему: суммы участников и не "
+            "преодолевших порог по территории"
         ],
     )
 
@@ -176,9 +188,9 @@ def effectiveness_report(
                 cell(before.get("value")),
                 cell(now.get("value")),
                 cell(float(target)) if target is not None else "—",
-                f"{spec['code']}: {cell(now.get('numerator'))} / {cell(now.get('denominator'))}"
+                f"{figure(now['numerator'])} / {figure(now['denominator'])}"
                 if now.get("denominator")
-                else spec["code"],
+                else "—",
             ]
         )
     main = next(i for i in indicators() if i.get("main"))
@@ -208,7 +220,7 @@ def effectiveness_report(
                         str(year - 1),
                         str(year),
                         "Цель",
-                        "Расчёт (код: числитель / знаменатель)",
+                        "Расчёт (числитель / знаменатель)",
                     ],
                     rows,
                 ),
@@ -217,7 +229,7 @@ def effectiveness_report(
         ],
         [
             "Каталог показателей системы (расчёт по данным на дату справки)",
-            *sorted({f"{i['code']}: {i['source']}" for i in indicators()}),
+            *(f"{i['name']}: {i['source']}" for i in indicators()),
         ],
     )
 
@@ -233,7 +245,7 @@ def passport_report(
         raise ValueError("Для паспорта школы выберите школу")
     contexts = list(school.contexts.order_by("year"))
     context_rows = [
-        [label, *(cell(getattr(c, field)) for c in contexts)]
+        [label, *(figure(getattr(c, field)) for c in contexts)]
         for field, label in (
             ("students", "Обучающихся"),
             ("teachers", "Педагогов"),

@@ -9,10 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
+from shnor.core.documents.render import RENDERERS
 from shnor.core.jobs import Progress, job_kind
 from shnor.registry.models import Municipality, Region, School
 from shnor.reports.builders import BUILDERS, KINDS
-from shnor.reports.render import RENDERERS
 
 
 def build_file(

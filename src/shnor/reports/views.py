@@ -9,12 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from shnor.core.documents.render import CONTENT_TYPES, default_template
 from shnor.core.jobs import enqueue
 from shnor.core.models import Job
 from shnor.core.params import Params, id_field, year_field
 from shnor.registry.models import Municipality, School
 from shnor.reports.builders import KINDS
-from shnor.reports.render import CONTENT_TYPES, default_template
 from shnor.risks.services import latest_context_year
 
 

@@ -7,7 +7,7 @@ import polars as pl
 
 from shnor.core.columnar import read_frame
 from shnor.core.derived import derived_from
-from shnor.registry.frames import CONTEXTS
+from shnor.identification.school_snapshots import CONTEXTS
 from shnor.registry.models import Municipality, School, SchoolContext
 from shnor.risks.catalogue import questionnaire
 from shnor.risks.models import SurveyAnswer

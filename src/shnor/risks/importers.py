@@ -5,15 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shnor.core.importing import (
-    Column,
-    Importer,
-    ImportReport,
-    Row,
-    integer,
-    register,
-    text,
-)
+from shnor.core.cells import integer, text
+from shnor.core.importing import Column, Importer, ImportReport, Row, register
 from shnor.core.jobs import Progress
 from shnor.registry.importers import YEAR, resolve_school_codes
 from shnor.risks.catalogue import questionnaire

@@ -19,7 +19,6 @@ from shnor.risks.models import SurveyAnswer
 from shnor.risks.profile import evaluate_profiles
 from shnor.risks.resilience import Resilience, fit, result_scores
 from shnor.risks.social import shnsu
-from shnor.support.library import for_factor
 
 
 def latest_context_year() -> int | None:
@@ -41,7 +40,6 @@ def school_profile(school: Any, year: int) -> list[dict[str, Any]]:
             {
                 "code": factor["code"],
                 "name": factor["name"],
-                "measures": [m.text for m in for_factor(factor["code"])],
                 "rank": now.get("rank"),
                 "level": LEVEL_LABELS.get(now.get("level") or "", None),
                 "rank_before": before.get("rank"),

@@ -128,7 +128,6 @@ def resilience(request: HttpRequest) -> HttpResponse:
             .sort("residual", descending=True)
             .to_dicts(),
             "line": result.line,
-            "summary": result.model.summary().as_text(),
             "r2": result.model.rsquared,
             "slope": result.model.params[1],
             "n": int(result.model.nobs),

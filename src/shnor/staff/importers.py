@@ -6,17 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from shnor.accounts.choices import Action
-from shnor.core.importing import (
-    YES_NO,
-    Column,
-    Importer,
-    Row,
-    choice,
-    date_value,
-    decimal,
-    register,
-    text,
-)
+from shnor.core.cells import YES_NO, choice, date_value, decimal, text
+from shnor.core.importing import Column, Importer, Row, register
 from shnor.registry.importers import resolve_school_codes
 from shnor.staff.choices import AgeBand, Category, DeficitKind, Experience
 from shnor.staff.models import Deficit, Teacher

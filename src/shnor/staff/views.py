@@ -16,10 +16,11 @@ from shnor.accounts.choices import Action, Role
 from shnor.core.params import Params, choice_field, id_field
 from shnor.core.scope import can
 from shnor.registry.models import School
+from shnor.staff.actions import do_build_route, do_complete_item, do_record_deficit
 from shnor.staff.choices import DeficitKind
+from shnor.staff.individual_routes import route_year
 from shnor.staff.models import Deficit, RouteItem, Teacher
 from shnor.staff.picture import course_order, course_order_xlsx, deficits_by_subject, staffing
-from shnor.staff.routes import do_build_route, do_complete_item, do_record_deficit, route_year
 
 
 @login_required

@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from shnor.accounts.choices import Action
+from shnor.core.documents.content import Report, Section, Table
 from shnor.core.scope import can
-from shnor.reports.content import Report, Section, Table
 from shnor.support.models import CuratorAssignment, Partnership, Programme
 
 

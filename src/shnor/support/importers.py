@@ -13,11 +13,10 @@ from typing import Any
 
 from docx import Document
 
-from shnor.core.importing import Problem, normalize_header
+from shnor.core.cells import normalize_header
+from shnor.core.importing import Problem
 from shnor.core.tabular import UnreadableFile, check_document, read_sheets
-from shnor.registry.models import Municipality, School
-from shnor.support.models import Measure, Programme
-from shnor.support.programmes import do_create_programme
+from shnor.support.models import Measure
 from shnor.support.schedule import parse_deadline
 
 # field → header spellings (normalised: lower case, single spaces, «е» for «ё»)
@@ -201,30 +200,3 @@ def found_columns(tables: list[Table]) -> str:
         if first:
             shown.append(f"{table.name}: " + " / ".join(f"«{c}»" for c in first if c))
     return "; ".join(shown) or "нет ни одной непустой строки"
-
-
-def do_import_programme(
-    path: Path,
-    file: str,
-    *,
-    kind: str,
-    title: str,
-    municipality: Municipality,
-    school: School | None,
-    year_from: int,
-    year_to: int,
-    acting_user: Any,
-) -> Programme:
-    """A new draft programme with the measures of the file; nothing is written on a problem."""
-    measures = parse_programme(path, file, year_from)
-    return do_create_programme(
-        kind=kind,
-        title=title,
-        municipality=municipality,
-        school=school,
-        year_from=year_from,
-        year_to=year_to,
-        measures=measures,
-        source=f"импорт: {file}",
-        acting_user=acting_user,
-    )

@@ -11,22 +11,18 @@ distance to the district centre)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import polars as pl
-from django.db import transaction
 
-from shnor.core.audit import record_audit, snapshot
 from shnor.identification.choices import Status
 from shnor.identification.history import latest_run
 from shnor.identification.models import SchoolStatus
+from shnor.identification.services import low_share_of
 from shnor.registry.models import School
 from shnor.risks.resilience import MIN_PARTICIPANTS, fit, subject_counts
 from shnor.risks.services import context_and_results
-from shnor.support.models import Partnership
 
-LOW_SHARE = 0.3
 DEFAULT_SUBJECTS = ("Русский язык", "Математика")
 WEIGHTS = {"gain": 1.0, "resilient": 8.0, "same_municipality": 6.0, "context_gap": 4.0}
 
@@ -39,19 +35,21 @@ class Suggestion:
     subjects: list[str]
 
 
-def needed_subjects(shares: pl.DataFrame, school_id: int) -> list[str]:
-    """The subjects where the school's share of «2» / below the minimum is 30% or more."""
+def needed_subjects(shares: pl.DataFrame, school_id: int, low_share: float) -> list[str]:
+    """The subjects where the school's share of «2» / below the minimum is low: at or above the
+    threshold of the methodology the list follows."""
     own = shares.filter(pl.col("school_id") == school_id).with_columns(
         share=pl.col("below") / pl.col("participants")
     )
-    low = own.filter(pl.col("share") >= LOW_SHARE).sort("share", descending=True)
+    low = own.filter(pl.col("share") >= low_share).sort("share", descending=True)
     return low["subject"].to_list() or [s for s in DEFAULT_SUBJECTS if s in own["subject"]]
 
 
 def suggest_partners(school: School, year: int, user: Any, limit: int = 5) -> list[Suggestion]:
     region_id = school.municipality.region_id
     shares = subject_counts(region_id, year)
-    subjects = needed_subjects(shares, school.pk) or list(DEFAULT_SUBJECTS)
+    low_share = low_share_of(region_id, school.municipality_id)
+    subjects = needed_subjects(shares, school.pk, low_share) or list(DEFAULT_SUBJECTS)
     pooled = (
         shares.filter(pl.col("subject").is_in(subjects))
         .group_by("school_id")
@@ -138,52 +136,3 @@ def suggest_partners(school: School, year: int, user: Any, limit: int = 5) -> li
 
 def decimal(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
-
-
-@transaction.atomic
-def do_add_partnership(
-    school: School,
-    *,
-    partner: School | None,
-    mentor: str,
-    grades: str,
-    subjects: str,
-    help: str,
-    agreement_number: str,
-    agreement_date: date | None,
-    starts: date,
-    acting_user: Any,
-) -> Partnership:
-    partnership = Partnership(
-        school=school,
-        partner=partner,
-        mentor=mentor.strip(),
-        grades=grades.strip(),
-        subjects=subjects.strip(),
-        help=help.strip(),
-        agreement_number=agreement_number.strip(),
-        agreement_date=agreement_date,
-        starts=starts,
-    )
-    partnership.full_clean()
-    partnership.save()
-    record_audit(
-        "support.partnership_added", actor=acting_user, target=partnership, summary=str(partnership)
-    )
-    return partnership
-
-
-@transaction.atomic
-def do_end_partnership(partnership: Partnership, *, ends: date, acting_user: Any) -> Partnership:
-    before = snapshot(partnership)
-    partnership.ends = ends
-    partnership.full_clean()
-    partnership.save()
-    record_audit(
-        "support.partnership_ended",
-        actor=acting_user,
-        target=partnership,
-        summary=str(partnership),
-        before=before,
-    )
-    return partnership

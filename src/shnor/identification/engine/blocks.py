@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from shnor.identification.engine.definition import CONTEXT_FIELDS
+from shnor.identification.engine.definition import CONTEXT_FIELDS, METRICS, OPERATORS
 from shnor.identification.engine.inputs import Inputs
 
 EPSILON = 1e-9
@@ -26,7 +26,6 @@ EVIDENCE_SCHEMA = {
     "detail": pl.Utf8,
 }
 EVIDENCE_COLUMNS = [pl.col(c).cast(t) for c, t in EVIDENCE_SCHEMA.items()]
-METRIC_LABELS = {"share_low": "доля «2» / ниже порога, %", "mean_score": "средний балл"}
 COMPARISON_LABELS = {
     "threshold": "порог",
     "municipality": "среднее по муниципалитету",
@@ -50,9 +49,11 @@ def describe(spec: dict[str, Any], year: int) -> dict[str, str]:
             return {"compare": f"{limit}, малочисленные — объединённо", "window": span(first, year)}
         return {"compare": limit, "window": span(years[0], years[-1])}
     if spec["block"] == "context":
-        shown_value = "" if spec["op"] in ("is_true", "is_false") else f" {spec['value']}"
+        shown_value = (
+            "" if spec["op"] in ("is_true", "is_false") else f" {spec['value']}".replace(".", ",")
+        )
         return {
-            "compare": f"{spec['op']}{shown_value}",
+            "compare": f"{OPERATORS[spec['op']]}{shown_value}",
             "window": span(year - int(spec.get("max_age", 1)), year),
         }
     parts = []
@@ -63,7 +64,7 @@ def describe(spec: dict[str, Any], year: int) -> dict[str, str]:
             if level["compare"] == "threshold"
             else COMPARISON_LABELS[level["compare"]]
         )
-        parts.append(f"{level['op']} {target}")
+        parts.append(f"{OPERATORS[level['op']]} {target.replace('.', ',')}")
     window = 1
     if "dynamics" in spec:
         window = int(spec["dynamics"]["window"])
@@ -544,7 +545,7 @@ def result_level(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.LazyFram
             .then(
                 pl.format(
                     "{} {}, {} кл.: {} (участников: {}; сравнение: {}{})",
-                    pl.lit(METRIC_LABELS[metric]),
+                    pl.lit(METRICS[metric]),
                     pl.lit(years_shown),
                     "grades",
                     shown(pl.col("current"), scale, 2),
@@ -556,7 +557,7 @@ def result_level(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.LazyFram
             .otherwise(
                 pl.format(
                     "{} {}, {} кл. — {}",
-                    pl.lit(METRIC_LABELS[metric]),
+                    pl.lit(METRICS[metric]),
                     pl.lit(years_shown),
                     "grades",
                     excluded(pl.col("n"), minimum),

@@ -8,18 +8,31 @@ from __future__ import annotations
 
 from typing import Any
 
-BLOCKS = {"low_procedures", "result_level", "context"}
+# The vocabulary of definitions, each word with the Russian a page or a document shows for it.
+BLOCKS = {
+    "low_procedures": "низкие результаты по процедурам",
+    "result_level": "уровень и динамика результата",
+    "context": "условия школы",
+}
 LOW_MODES = {
-    "count_in_year",
-    "same_procedure_all_years",
-    "any_procedure_each_year",
-    "small_pooled",
+    "count_in_year": "число процедур в году",
+    "same_procedure_all_years": "одна и та же процедура во все годы",
+    "any_procedure_each_year": "хотя бы одна процедура в каждом году",
+    "small_pooled": "малочисленные классы объединённо",
 }
 LEVEL_SPANS = {"year", "window"}
 MAX_POOLED_YEARS = 3
-METRICS = {"share_low", "mean_score"}
+METRICS = {"share_low": "доля «2» / ниже порога, %", "mean_score": "средний балл"}
 COMPARISONS = {"threshold", "municipality", "region", "russia"}
-OPERATORS = {">", ">=", "<", "<=", "==", "is_true", "is_false"}
+OPERATORS = {
+    ">": ">",
+    ">=": "≥",
+    "<": "<",
+    "<=": "≤",
+    "==": "=",
+    "is_true": "= да",
+    "is_false": "= нет",
+}
 CONTEXT_FIELDS = {
     "stable_internet": "устойчивый интернет",
     "students_per_computer": "обучающихся на один компьютер",
@@ -31,7 +44,11 @@ CONTEXT_FIELDS = {
     "single_parent_pct": "доля неполных семей, %",
     "non_native_pct": "доля детей с неродным русским языком, %",
 }
-COMBINES = {"any", "all", "at_least"}
+COMBINES = {
+    "any": "любое из условий",
+    "all": "все условия одновременно",
+    "at_least": "не меньше {min} условий из",
+}
 STATUSES = ("low_results", "risk_zone", "none", "insufficient_data")
 PARAM_TYPES = {"number", "integer", "boolean", "choice", "list"}
 

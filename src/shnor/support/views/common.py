@@ -11,8 +11,8 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from shnor.core.documents.render import CONTENT_TYPES, RENDERERS
 from shnor.core.params import parse_id
-from shnor.reports.render import CONTENT_TYPES, RENDERERS
 from shnor.support.schedule import parse_deadline
 
 MEASURE_FIELDS = ("direction", "text", "period", "expected_result", "executors", "document")

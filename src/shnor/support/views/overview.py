@@ -19,8 +19,9 @@ from shnor.core.scope import can
 from shnor.identification.choices import Status
 from shnor.identification.history import latest_run, statuses_by_school
 from shnor.registry.models import Municipality, School
+from shnor.support.actions import do_assign_curator, do_end_assignment
 from shnor.support.choices import ProgrammeStatus
-from shnor.support.curators import curators_for, do_assign_curator, do_end_assignment
+from shnor.support.curators import curators_for
 from shnor.support.documents import (
     curator_list,
     curator_list_report,

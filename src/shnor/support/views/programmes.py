@@ -12,11 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from shnor.accounts.choices import Action
-from shnor.support.choices import MeasureStatus, ProgrammeStatus
-from shnor.support.documents import programme_report
-from shnor.support.models import Measure, MeasureNote, Programme
-from shnor.support.programmes import (
-    changes_since_previous,
+from shnor.support.actions import (
     do_add_measure,
     do_add_note,
     do_approve_programme,
@@ -26,6 +22,10 @@ from shnor.support.programmes import (
     do_revise_programme,
     do_update_measure,
 )
+from shnor.support.choices import MeasureStatus, ProgrammeStatus
+from shnor.support.documents import programme_report
+from shnor.support.models import Measure, MeasureNote, Programme
+from shnor.support.programmes import changes_since_previous
 from shnor.support.views.common import allowed, document_response, measure_row, scoped
 
 SETTABLE = [c for c in MeasureStatus.choices if c[0] != MeasureStatus.OVERDUE]

@@ -19,19 +19,20 @@ from shnor.core.tabular import UnreadableFile
 from shnor.core.uploads import PROGRAMME, check_upload
 from shnor.registry.models import Municipality, School
 from shnor.risks.services import latest_context_year
+from shnor.support.actions import (
+    do_add_partnership,
+    do_create_programme,
+    do_end_partnership,
+    do_import_programme,
+    do_record_visit,
+)
 from shnor.support.choices import ProgrammeKind, VisitKind
-from shnor.support.curators import do_record_visit
 from shnor.support.documents import helper_name
-from shnor.support.importers import ProgrammeImportError, do_import_programme
+from shnor.support.importers import ProgrammeImportError
 from shnor.support.library import library
 from shnor.support.models import Visit
-from shnor.support.partners import do_add_partnership, do_end_partnership, suggest_partners
-from shnor.support.programmes import (
-    do_create_programme,
-    measure_from_library,
-    municipal_proposals,
-    proposals,
-)
+from shnor.support.partners import suggest_partners
+from shnor.support.programmes import measure_from_library, municipal_proposals, proposals
 from shnor.support.schedule import deadlines
 from shnor.support.views.common import allowed, measure_row, optional_date, scoped
 

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from shnor.core.importing import IMPORTERS, write_template
+from shnor.core.import_template import write_template
+from shnor.core.importing import IMPORTERS
 
 
 class Command(BaseCommand):

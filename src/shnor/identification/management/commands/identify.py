@@ -9,11 +9,11 @@ from tqdm import tqdm
 
 from shnor.core.jobs import Progress
 from shnor.core.system import ConsoleCommand
+from shnor.identification.actions import do_import_official_list, do_run_identification
 from shnor.identification.choices import ListSource
 from shnor.identification.exports import to_csv, to_docx, to_xlsx
-from shnor.identification.importers import do_import_official_list
 from shnor.identification.models import Methodology
-from shnor.identification.services import default_methodology, do_run_identification
+from shnor.identification.services import default_methodology
 from shnor.registry.models import Municipality, Region
 
 OFFICIAL_SOURCES = [s.value for s in ListSource if s != ListSource.METHODOLOGY]

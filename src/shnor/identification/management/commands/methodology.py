@@ -7,13 +7,10 @@ import yaml
 from django.core.management.base import CommandError
 
 from shnor.core.system import ConsoleCommand
+from shnor.identification.actions import do_save_methodology_version
 from shnor.identification.engine.definition import DefinitionError
 from shnor.identification.methodologies import read_definition
-from shnor.identification.services import (
-    NotAllowed,
-    default_methodology,
-    do_save_methodology_version,
-)
+from shnor.identification.services import NotAllowed, default_methodology
 from shnor.registry.models import Region
 
 

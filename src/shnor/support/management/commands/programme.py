@@ -6,13 +6,14 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
+from shnor.core.documents.render import RENDERERS
 from shnor.core.system import ConsoleCommand
 from shnor.core.tabular import UnreadableFile
 from shnor.registry.models import Municipality, School
-from shnor.reports.render import RENDERERS
+from shnor.support.actions import do_import_programme
 from shnor.support.choices import ProgrammeKind
 from shnor.support.documents import programme_report
-from shnor.support.importers import ProgrammeImportError, do_import_programme
+from shnor.support.importers import ProgrammeImportError
 from shnor.support.models import Programme
 
 

@@ -1,4 +1,5 @@
-"""Overview, school list, school card and data uploads; all rows pass through `restrict`."""
+"""Overview, school list, school card and data uploads: pages that compose the registry with
+identification, risks, indicators and support; all rows pass through `restrict`."""
 
 from __future__ import annotations
 
@@ -16,17 +17,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from shnor.accounts.choices import Role
 from shnor.assessments.summaries import school_results
-from shnor.core.importing import IMPORTERS, importable, write_template
+from shnor.core.import_template import write_template
+from shnor.core.importing import IMPORTERS, importable
 from shnor.core.jobs import enqueue
 from shnor.core.models import Job
 from shnor.core.params import Params, choice_field, id_field, query_without_page, text_field
 from shnor.core.uploads import IMPORT, UploadField, store_upload
 from shnor.identification.choices import Status
 from shnor.identification.history import latest_run, school_history, statuses_by_school
+from shnor.identification.services import low_share_of
 from shnor.indicators.engine import school_values
 from shnor.registry.choices import Locality, SchoolKind
 from shnor.registry.models import Municipality, School, SchoolContext
 from shnor.risks.services import latest_context_year, school_profile, school_standing
+from shnor.support.library import for_factor
 
 CONTEXT_ROWS = [
     ("students", "Обучающихся"),
@@ -52,7 +56,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.MUNICIPALITY:
         return redirect("municipality", pk=user.municipality_id)
     if user.role == Role.CURATOR:
-        return redirect("schools")
+        if School.objects.restrict(user).exists():
+            return redirect("schools")
+        return render(request, "registry/no_schools.html")
     run = latest_run(user)
     counts = statuses_by_school(run, user, group="school__municipality_id") if run else {}
     rows = municipalities.annotate(
@@ -154,6 +160,10 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
         (label, [getattr(c, field) for c in contexts]) for field, label in CONTEXT_ROWS
     ]
     year = latest_context_year()
+    low_share = low_share_of(card.municipality.region_id, card.municipality_id)
+    profile = school_profile(card, year) if year else []
+    for factor in profile:  # the typical measures that answer each factor, from support's library
+        factor["measures"] = [m.text for m in for_factor(factor["code"])]
     return render(
         request,
         "registry/school.html",
@@ -161,10 +171,11 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
             "school": card,
             "contexts": contexts,
             "context_table": context_table,
-            "results": school_results(card),
+            "results": school_results(card, low_share),
+            "low_share": low_share,
             "history": school_history(card),
             "risk_year": year,
-            "risk_profile": school_profile(card, year) if year else [],
+            "risk_profile": profile,
             "standing": school_standing(card, year) if year else {},
             "indicators": school_values(card, year) if year else [],
         },

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import matplotlib
@@ -39,10 +40,13 @@ class Report:
 
 
 def cell(value: Any, digits: int = 1) -> str:
+    """A value as an official reads it: «нет данных», «да/нет», decimal commas."""
     if value is None:
         return "нет данных"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}".replace(".", ",")
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, float | Decimal):
+        return f"{float(value):.{digits}f}".replace(".", ",")
     return str(value)
 
 

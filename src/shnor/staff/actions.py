@@ -1,5 +1,4 @@
-"""Actions on teachers' routes: build an ИОМ from the deficits, record a deficit, mark a step
-done. Each is one transaction with its audit row."""
+"""Writes of the staff app: teachers' deficits and their ИОМ."""
 
 from __future__ import annotations
 
@@ -9,30 +8,9 @@ from typing import Any
 from django.db import transaction
 
 from shnor.core.audit import record_audit
-from shnor.core.calendar import months_after
 from shnor.staff.choices import ActivityKind, DeficitKind, ItemKind
+from shnor.staff.individual_routes import STEPS, months_later
 from shnor.staff.models import Activity, Deficit, Route, RouteItem, Teacher
-
-# What a route proposes for each kind of deficit: (step, wording, months from the start).
-STEPS = {
-    DeficitKind.SUBJECT: [
-        (ItemKind.COURSE, "Курсы ПК по предмету{subject}: {topic}", 3),
-        (ItemKind.ASSOCIATION, "РМО{subject}: разбор «западающей» темы «{topic}»", 6),
-    ],
-    DeficitKind.METHODICAL: [
-        (ItemKind.INTERNSHIP, "Стажировка на муниципальной стажировочной площадке: {topic}", 4),
-        (ItemKind.MENTORING, "Наставничество педагога школы-лидера: {topic}", 8),
-    ],
-    DeficitKind.PSYCHOLOGICAL: [
-        (ItemKind.COURSE, "Курсы ПК по психолого-педагогическим компетенциям: {topic}", 3),
-        (ItemKind.MENTORING, "Сопровождение педагогом-психологом: {topic}", 6),
-    ],
-}
-
-
-def months_later(start: date, months: int, year: int) -> date:
-    """A step's deadline: `months` after the start, within the route's year."""
-    return min(months_after(start, months), date(year, 12, 20))
 
 
 @transaction.atomic
@@ -60,12 +38,6 @@ def do_record_deficit(
         "staff.deficit_recorded", actor=acting_user, target=deficit, summary=f"{teacher}: {deficit}"
     )
     return deficit
-
-
-def route_year(today: date) -> int:
-    """The calendar year a route built today plans: this year while at least a quarter of it
-    is left, else the next, so that a route built in December does not end in three weeks."""
-    return today.year if today.month <= 9 else today.year + 1
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shnor.registry import views
+from shnor.overview import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -20,8 +20,8 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from shnor.core.documents.content import Report, Table
 from shnor.core.tabular import xlsx_bytes
-from shnor.reports.content import Report, Table
 
 FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 FONT_BOLD = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"

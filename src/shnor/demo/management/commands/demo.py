@@ -8,12 +8,12 @@ from django.core.management.base import CommandError
 from shnor.core.system import ConsoleCommand, SystemUser
 from shnor.demo.generator import DEMO_LOGINS, PASSWORD, YEARS, DemoRegion
 from shnor.demo.support import seed_support
+from shnor.identification.actions import do_run_identification
 from shnor.identification.models import Methodology, Run, SchoolStatus
-from shnor.identification.services import do_run_identification
-from shnor.indicators.rounds import do_create_round
+from shnor.indicators.actions import do_create_round
 from shnor.registry.models import Region
+from shnor.staff.actions import do_build_route, do_complete_item
 from shnor.staff.models import Teacher
-from shnor.staff.routes import do_build_route, do_complete_item
 
 
 class Command(ConsoleCommand):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from shnor.core.audit import may_read_journal
 from shnor.core.importing import importable
+from shnor.registry.models import School
 from shnor.support.schedule import overdue_count
 
 
@@ -16,14 +17,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"nav": []}
-    items = [("Обзор", reverse("home")), ("Школы", reverse("schools"))]
-    items.append(("Выявление", reverse("identification:index")))
-    items.append(("Риски", reverse("risks:heatmap")))
-    items.append(("Показатели", reverse("indicators:regional")))
-    items.append(("Педагоги", reverse("staff:index")))
+    items = [("Обзор", reverse("home"))]
+    # a user without a school in scope (a curator before the first assignment) has no data
+    # pages to open: only the overview, which says so, and support
+    has_schools = School.objects.restrict(user).exists()
+    if has_schools:
+        items.append(("Школы", reverse("schools")))
+        items.append(("Выявление", reverse("identification:index")))
+        items.append(("Риски", reverse("risks:heatmap")))
+        items.append(("Показатели", reverse("indicators:regional")))
+        items.append(("Педагоги", reverse("staff:index")))
     support = reverse("support:index")
     items.append(("Поддержка", support))
-    items.append(("Отчёты", reverse("reports:index")))
+    if has_schools:
+        items.append(("Отчёты", reverse("reports:index")))
     if importable(user):
         items.append(("Загрузка данных", reverse("import")))
     items.append(("Методики", reverse("identification:methodologies")))
