@@ -61,19 +61,35 @@ def latest_run(
     return runs.first()
 
 
-def statuses_by_school(run: Run, user: Any, group: str | None = None) -> dict[Any, Any]:
-    """The run's statuses visible to the user: per school, or counts per `group` and status."""
+def statuses_by_school(
+    run: Run,
+    user: Any,
+    group: str | None = None,
+    only: Iterable[str] | None = None,
+    among: Any = None,
+) -> dict[Any, Any]:
+    """The run's statuses visible to the user: per school, or counts per `group` and status;
+    `only` these statuses and `among` these schools (ids or a queryset), if given — a page
+    that shows a dozen schools does not read the region's three hundred."""
     rows = (
-        SchoolStatus.objects.restrict(user)
-        .filter(run=run)
-        .select_related("school__municipality", "run")
+        SchoolStatus.objects.restrict(user).filter(run=run).select_related("school__municipality")
     )
+    if only is not None:
+        rows = rows.filter(status__in=list(only))
+    if among is not None:
+        rows = rows.filter(school__in=among)
     if group:
         counts: dict[Any, dict[str, int]] = {}
         for row in rows.values(group, "status").annotate(n=Count("pk")):
             counts.setdefault(row[group], {})[row["status"]] = row["n"]
         return counts
-    return {s.school_id: s for s in rows}
+    statuses = {}
+    for status in rows:
+        # the one run, not joined again for every row: its definition is a large JSON that
+        # took 80 ms to parse 300 times on the support overview
+        status.run = run
+        statuses[status.school_id] = status
+    return statuses
 
 
 def with_items(statuses: Iterable[SchoolStatus]) -> list[SchoolStatus]:

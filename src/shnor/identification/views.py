@@ -88,8 +88,18 @@ class RunParams(Params):
     year = year_field(required=True)
 
 
+# The run page opens on the list itself; «все школы» shows every school of the territory.
+LISTED_FILTER, ALL_FILTER = "listed", "all"
+
+
 class StatusFilter(Params):
-    status = choice_field(Status.choices)
+    status = choice_field(
+        [
+            (LISTED_FILTER, "в списке: ШНОР и зона риска"),
+            (ALL_FILTER, "все школы"),
+            *Status.choices,
+        ]
+    )
     movement = choice_field(Movement.choices)
     municipality = id_field()
     q = text_field()
@@ -155,16 +165,20 @@ def visible_run(request: HttpRequest, pk: int) -> Run:
     )
 
 
-def filtered_statuses(request: HttpRequest, run: Run) -> Any:
+def filtered_statuses(request: HttpRequest, run: Run, default: str = ALL_FILTER) -> Any:
     rows = (
         SchoolStatus.objects.restrict(request.user)
         .filter(run=run)
         .select_related("school__municipality", "run")
     )
     params = StatusFilter.parse(request.GET)
-    for param in ("status", "movement"):
-        if params[param]:
-            rows = rows.filter(**{param: params[param]})
+    status = params["status"] or default
+    if status == LISTED_FILTER:
+        rows = rows.filter(status__in=[Status.LOW_RESULTS, Status.RISK_ZONE])
+    elif status != ALL_FILTER:
+        rows = rows.filter(status=status)
+    if params["movement"]:
+        rows = rows.filter(movement=params["movement"])
     if params["municipality"]:
         rows = rows.filter(school__municipality_id=params["municipality"])
     if params["q"]:
@@ -175,8 +189,10 @@ def filtered_statuses(request: HttpRequest, run: Run) -> Any:
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = visible_run(request, pk)
-    rows = filtered_statuses(request, run).order_by("school__municipality__name", "school__name")
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    rows = filtered_statuses(request, run, default=LISTED_FILTER).order_by(
+        "school__municipality__name", "school__name"
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for status in with_items(page):
         status.why = headline(status.status, status.items)
     left = (
@@ -201,11 +217,13 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .exclude(pk=run.pk)
             .order_by("-created")[:5],
             "page": page,
-            "statuses": Status.choices,
+            "statuses": StatusFilter.base_fields["status"].choices[1:],
             "movements": Movement.choices,
             "left": left,
             "params": request.GET,
             "query": query_without_page(request),
+            # the exports take what the page shows, the list by default
+            "export_query": query_without_page(request) or urlencode({"status": LISTED_FILTER}),
             "municipalities": Municipality.objects.restrict(request.user)
             .filter(region=run.region)
             .order_by("name"),

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from shnor.assessments.models import Result
 from shnor.core.bulk import insert_rows
+from shnor.core.derived import derived_from
 from shnor.core.snapshots import stamps_of
 from shnor.identification.models import PrimaryMethodology, Run
 from shnor.identification.services import primary_codes
@@ -162,8 +163,10 @@ def store(
     insert_rows(IndicatorValue, fields, list(rows.select(fields).iter_rows()))
 
 
+@derived_from(*SOURCES)
 def current_values(region_id: int, years: list[int]) -> pl.DataFrame:
-    """The stored values for these years, recomputed first if the data changed since."""
+    """The stored values for these years, recomputed first if the data changed since; read
+    from the database once per state of the data (every page of the region shows them)."""
     fingerprint = data_fingerprint()
     stored = IndicatorValue.objects.filter(region_id=region_id, year__in=years, round__isnull=True)
     if set(stored.values_list("fingerprint", flat=True).distinct()) != {fingerprint} or set(

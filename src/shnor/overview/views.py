@@ -88,7 +88,7 @@ def municipality(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(Municipality.objects.restrict(request.user), pk=pk)
     schools = School.objects.restrict(request.user).filter(municipality=place)
     run = latest_run(request.user, municipality=place)
-    statuses = statuses_by_school(run, request.user) if run else {}
+    statuses = statuses_by_school(run, request.user, among=schools) if run else {}
     latest_context = {
         c.school_id: c
         for c in SchoolContext.objects.filter(school__in=schools).order_by("school_id", "year")
@@ -126,13 +126,13 @@ def schools(request: HttpRequest) -> HttpResponse:
         if params[param]:
             rows = rows.filter(**{lookup: params[param]})
     run = latest_run(user)
-    statuses = statuses_by_school(run, user) if run else {}
     status = params["status"]
     if status and run:
-        rows = rows.filter(pk__in=[k for k, v in statuses.items() if v.status == status])
+        rows = rows.filter(pk__in=run.statuses.filter(status=status).values("school_id"))
     page = Paginator(rows.order_by("municipality__name", "name"), 50).get_page(
         request.GET.get("page")
     )
+    statuses = statuses_by_school(run, user, among=[s.pk for s in page]) if run else {}
     return render(
         request,
         "registry/schools.html",

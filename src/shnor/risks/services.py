@@ -25,12 +25,18 @@ def latest_context_year() -> int | None:
     return SchoolContext.objects.order_by("-year").values_list("year", flat=True).first()
 
 
+@derived_from(School, Municipality, SchoolContext, SurveyAnswer)
+def region_profiles(region_id: int, years: tuple[int, ...]) -> pl.DataFrame:
+    """Every school's factor levels of the region in these years, evaluated once per state of
+    the data they read rather than on every school card."""
+    return evaluate_profiles(facts(region_id, list(years)))
+
+
 def school_profile(school: Any, year: int) -> list[dict[str, Any]]:
     """Every factor for the school in the year and the year before, with evidence."""
-    frame = facts(school.municipality.region_id, [year - 1, year]).filter(
+    levels = region_profiles(school.municipality.region_id, (year - 1, year)).filter(
         pl.col("school_id") == school.pk
     )
-    levels = evaluate_profiles(frame)
     by_key = {(r["factor"], r["year"]): r for r in levels.iter_rows(named=True)}
     rows = []
     for factor in factors():
@@ -104,6 +110,7 @@ def context_and_results(region_id: int, year: int) -> pl.DataFrame:
     return indexed.join(result_scores(region_id, year), on="school_id", how="left")
 
 
+@derived_from(*STANDING_SOURCES)
 def resilience(region_id: int, year: int) -> Resilience:
     return fit(context_and_results(region_id, year))
 
@@ -112,7 +119,7 @@ def school_standing(school: Any, year: int) -> dict[str, Any]:
     """The school's social index, ШНСУ flag and place against the resilience model."""
     data = context_and_results(school.municipality.region_id, year)
     try:
-        model = fit(data)
+        model = resilience(school.municipality.region_id, year)
     except ValueError:  # too few schools for a model
         model = None
     own = data.filter(pl.col("school_id") == school.pk)

@@ -40,8 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = date.today()
     run = latest_run(user)
-    statuses = statuses_by_school(run, user) if run else {}
-    listed = [s for s in statuses.values() if s.status in LISTED]
+    listed = list(statuses_by_school(run, user, only=[LISTED]).values()) if run else []
     ids = [s.school_id for s in listed]
     with_programme = set(
         Programme.objects.current().filter(school__in=ids).values_list("school_id", flat=True)
