@@ -50,6 +50,7 @@ def test_a_reimported_value_reaches_indicators_dashboards_and_reports(
             "region": value_of(values, "gia_below_min_share", 2025),
             "municipality": value_of(values, "gia_below_min_share", 2025, north.pk),
             "school": value_of(values, "gia_below_min_share", 2025, school=school.pk),
+            "card": client.get(reverse("school", args=[school.pk])).content.decode(),
             "dashboard": client.get(
                 reverse("indicators:municipality", args=[north.pk])
             ).content.decode(),
@@ -68,6 +69,7 @@ def test_a_reimported_value_reaches_indicators_dashboards_and_reports(
     assert after["municipality"] == pytest.approx(22.5)
     assert after["region"] == pytest.approx(22.5)
     assert "22,5" in after["dashboard"] and "22,5" not in before["dashboard"]
+    assert "40,0" in after["card"] and "40,0" not in before["card"]
     assert "22,5" in after["dynamics"] and "22,5" not in before["dynamics"]
     assert "40,0" in after["school dynamics"] and "40,0" not in before["school dynamics"]
     assert "22,5" in after["effectiveness"] and "22,5" not in before["effectiveness"]

@@ -334,3 +334,18 @@ def test_serve_restarts_its_worker_and_stops_it_on_exit(
     assert not running(replacement) and not running(worker)
     assert not any(running(p) for p in web)  # the web processes stop with the server
     assert "exited with code -9" in (tmp_path / "serve.log").read_text()
+
+
+def test_full_problem_lists_are_removed_after_their_days(settings: Any, tmp_path: Path) -> None:
+    from shnor.core.jobs import PROBLEM_REPORT_DAYS, problems_folder, remove_old_problem_reports
+
+    settings.DATA_DIR = tmp_path
+    folder = problems_folder()
+    folder.mkdir(parents=True)
+    old, fresh = folder / "1-old.csv", folder / "2-fresh.csv"
+    old.write_text("x")
+    fresh.write_text("x")
+    past = time.time() - (PROBLEM_REPORT_DAYS + 1) * 86400
+    os.utime(old, (past, past))
+    assert remove_old_problem_reports() == 1
+    assert not old.exists() and fresh.exists()

@@ -70,7 +70,7 @@ def test_a_factor_takes_its_highest_condition_and_explains_it() -> None:
     levels = evaluate_profiles(facts_row(stable_internet=1, students_per_computer=16))
     row = levels.filter(pl.col("factor") == "material_base").row(0, named=True)
     assert (row["level"], row["rank"]) == ("high", 3)
-    assert row["evidence"] == "устойчивый интернет: 1,0; обучающихся на компьютер: 16,0"
+    assert row["evidence"] == "устойчивый интернет: да; обучающихся на один компьютер: 16,0"
 
 
 def test_the_catalogue_covers_seed_000_and_003() -> None:
@@ -296,3 +296,25 @@ def test_risk_pages_on_the_demo_region(db: Any) -> None:
     card = region.get(reverse("school", args=[own.pk])).content.decode()
     assert "Профиль рисков" in card and "profile-chart" in card
     assert "социальный индекс" in card and "справились с ВПР/ГИА" in card
+
+
+def test_a_school_without_computers_is_one_fact_everywhere() -> None:
+    """Students per computer is one definition: no computer at all is the worst case for the
+    engine, the risk factor and the card alike; a missing figure stays missing."""
+    from shnor.identification.engine.blocks import CONTEXT_EXPRESSIONS
+    from shnor.registry.context_facts import FACTS, fact_value
+    from shnor.registry.models import SchoolContext
+
+    context = pl.DataFrame(
+        {"students": [200.0, 200.0, 200.0], "computers": [20.0, 0.0, None]},
+        schema={"students": pl.Float64, "computers": pl.Float64},
+    )
+    engine = context.select(CONTEXT_EXPRESSIONS["students_per_computer"])[:, 0].to_list()
+    risks = context.select(FACTS["students_per_computer"].expression)[:, 0].to_list()
+    card = [fact_value("students_per_computer", students=200, computers=c) for c in (20, 0, None)]
+    assert engine == risks == card == [10.0, 200.0, None]
+    assert SchoolContext(students=200, computers=0).students_per_computer == 200.0
+    # the material-base factor sees the school without computers as a high risk
+    assert rank_of("material_base", facts_row(stable_internet=1, students_per_computer=200.0)) == (
+        LEVELS.index("high")
+    )

@@ -50,7 +50,7 @@ def test_the_region_loads_a_fioko_list_and_exports_the_consolidated_list(
     page.wait_for_selector("#consolidated")
     assert "школ в списке — 1" in page.locator(".flash").inner_text()
     headers = page.locator("#consolidated thead").inner_text()
-    assert "ФИОКО" in headers and "методика региона" in headers
+    assert "ФИОКО" in headers and "Методика региона" in headers
     row = page.locator("#consolidated tbody tr", has_text=SCHOOL)
     assert REASON in row.inner_text()
 

@@ -67,6 +67,15 @@ def test_identification_runs_in_the_background_and_exports_a_docx(page: object) 
     page.click("text=Открыть результат")
     page.wait_for_selector("#statuses")
     assert page.locator("h1").inner_text().endswith("Таёжный район")
+    # the page opens on the list (ШНОР and the risk zone); «все школы» shows all thirteen
+    listed = page.locator("#statuses .badge")
+    assert 0 < listed.count() < 13
+    assert all(
+        text in ("ШНОР (низкие результаты)", "зона риска") for text in listed.all_inner_texts()
+    )
+    page.select_option("select[name=status]", "all")
+    page.click("form.filters button")
+    page.wait_for_selector("#statuses")
     assert page.locator("#statuses .badge").count() == 13
     with page.expect_download() as download:
         page.click("text=DOCX для приказа")

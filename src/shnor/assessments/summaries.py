@@ -69,6 +69,7 @@ def territory_averages(
     return out
 
 
+@derived_from(Result, ReferenceResult, School, Municipality)
 def school_results(school: Any, low_share: float) -> dict[str, Any]:
     """Rows per procedure with a cell per year, and chart series per kind × subject; a cell is
     highlighted at `low_share` (the threshold of the methodology the list follows)."""

@@ -204,6 +204,23 @@ def problems_folder() -> Path:
     return Path(settings.DATA_DIR) / "job_reports"
 
 
+# A full problem list names the file's cells, teachers' names among them: it is kept as long
+# as a coordinator needs it to fix the file, then removed by the worker's sweep.
+PROBLEM_REPORT_DAYS = 30
+
+
+def remove_old_problem_reports() -> int:
+    """Delete full problem lists older than PROBLEM_REPORT_DAYS; returns how many."""
+    folder = problems_folder()
+    if not folder.is_dir():
+        return 0
+    oldest = time.time() - PROBLEM_REPORT_DAYS * 86400
+    stale = [p for p in folder.iterdir() if p.is_file() and p.stat().st_mtime < oldest]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 def keep_problems(job: Job, result: dict[str, Any]) -> dict[str, Any]:
     """Store the first `PROBLEMS_KEPT` problems with the job and the whole list as a CSV file:
     a file with 191,030 problems made 132 MB of JSON in the row and a 53 MB page."""
@@ -357,6 +374,7 @@ def work_forever(poll_seconds: float = 1.0, parent: int | None = None) -> None:
             if time.monotonic() >= next_sweep:
                 recover_lost_jobs()
                 remove_old_uploads()
+                remove_old_problem_reports()
                 next_sweep = time.monotonic() + SWEEP_SECONDS
             job = claim_next()
         except (DatabaseError, OSError):  # e.g. SQLite locked by another worker's long import

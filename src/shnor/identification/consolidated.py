@@ -23,8 +23,8 @@ MUNICIPALITY_COLUMN = "municipality"
 # The columns in their order, as the filter offers them.
 COLUMNS = {
     **{s.value: s.label for s in ListSource if s != ListSource.METHODOLOGY},
-    REGION_COLUMN: "методика региона",
-    MUNICIPALITY_COLUMN: "методика муниципалитета",
+    REGION_COLUMN: "Методика региона",
+    MUNICIPALITY_COLUMN: "Методика муниципалитета",
 }
 
 

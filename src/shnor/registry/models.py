@@ -9,6 +9,7 @@ from django.db import models
 from shnor.core.models import DomainModel
 from shnor.core.scope import ScopePaths
 from shnor.registry.choices import TOP_GRADE, Locality, SchoolKind
+from shnor.registry.context_facts import fact_value
 
 
 class Region(DomainModel):
@@ -133,12 +134,8 @@ class SchoolContext(DomainModel):
 
     @property
     def students_per_computer(self) -> float | None:
-        if not self.students or not self.computers:
-            return None
-        return round(self.students / self.computers, 1)
+        return fact_value("students_per_computer", students=self.students, computers=self.computers)
 
     @property
     def ovz_pct(self) -> float | None:
-        if not self.students or self.students_ovz is None:
-            return None
-        return round(100 * self.students_ovz / self.students, 1)
+        return fact_value("ovz_share", students=self.students, students_ovz=self.students_ovz)

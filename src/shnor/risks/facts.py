@@ -8,6 +8,7 @@ import polars as pl
 from shnor.core.columnar import read_frame
 from shnor.core.derived import derived_from
 from shnor.identification.school_snapshots import CONTEXTS
+from shnor.registry.context_facts import FACTS, fact_columns
 from shnor.registry.models import Municipality, School, SchoolContext
 from shnor.risks.catalogue import questionnaire
 from shnor.risks.models import SurveyAnswer
@@ -16,10 +17,7 @@ FACT_LABELS = {
     "distance_km": "расстояние до районного центра, км",
     "rural": "сельская школа",
     "stable_internet": "устойчивый интернет",
-    "students_per_computer": "обучающихся на компьютер",
-    "vacancy_share": "доля вакансий, %",
-    "teachers_over_55_share": "педагогов старше 55 лет, %",
-    "ovz_share": "обучающихся с ОВЗ, %",
+    **{name: fact.label for name, fact in FACTS.items()},
     "low_income_pct": "малообеспеченных семей, %",
     "single_parent_pct": "неполных семей, %",
     "non_native_pct": "русский язык не родной, %",
@@ -94,12 +92,7 @@ def facts(region_id: int, years: list[int]) -> pl.DataFrame:
     grid = schools.join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross")
     frame = grid.join(context, on=["school_id", "year"], how="left").with_columns(
         rural=(pl.col("locality") == "село").cast(pl.Int8),
-        students_per_computer=pl.when(pl.col("computers") > 0).then(
-            pl.col("students") / pl.col("computers")
-        ),
-        vacancy_share=100 * pl.col("vacancies") / (pl.col("teachers") + pl.col("vacancies")),
-        teachers_over_55_share=100 * pl.col("teachers_over_55") / pl.col("teachers"),
-        ovz_share=100 * pl.col("students_ovz") / pl.col("students"),
+        **fact_columns(*FACTS),
     )
     shares = survey_shares(years)
     frame = frame.join(shares, on=["school_id", "year"], how="left") if shares.width > 2 else frame

@@ -37,7 +37,11 @@ def condition_rank(condition: dict[str, Any]) -> pl.Expr:
     return rank.otherwise(0)
 
 
-def shown(expr: pl.Expr) -> pl.Expr:
+def shown(expr: pl.Expr, condition: dict[str, Any]) -> pl.Expr:
+    """A fact as the evidence shows it: a yes/no fact (one a rule tests for equality) as
+    «да/нет», a figure with a decimal comma."""
+    if "equals" in condition:
+        return pl.when(expr.cast(pl.Float64) > 0).then(pl.lit("да")).otherwise(pl.lit("нет"))
     return expr.cast(pl.Float64).round(2).cast(pl.Utf8).str.replace(".", ",", literal=True)
 
 
@@ -48,7 +52,7 @@ def evaluate_profiles(frame: pl.DataFrame) -> pl.DataFrame:
         ranks = [condition_rank(c).alias(f"r{i}") for i, c in enumerate(factor["conditions"])]
         evidence = [
             pl.when(pl.col(c["fact"]).is_not_null()).then(
-                pl.format("{}: {}", pl.lit(fact_label(c["fact"])), shown(pl.col(c["fact"])))
+                pl.format("{}: {}", pl.lit(fact_label(c["fact"])), shown(pl.col(c["fact"]), c))
             )
             for c in factor["conditions"]
         ]

@@ -12,6 +12,7 @@ import polars as pl
 
 from shnor.identification.engine.definition import CONTEXT_FIELDS, METRICS, OPERATORS
 from shnor.identification.engine.inputs import Inputs
+from shnor.registry.context_facts import FACTS, fact_columns
 
 EPSILON = 1e-9
 EVIDENCE_SCHEMA = {
@@ -622,14 +623,8 @@ def result_level(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.LazyFram
 
 CONTEXT_EXPRESSIONS: dict[str, pl.Expr] = {
     "stable_internet": pl.col("stable_internet"),
-    "students_per_computer": pl.when(pl.col("computers") > 0)
-    .then(pl.col("students") / pl.col("computers"))
-    .when(pl.col("computers") == 0)
-    .then(pl.col("students").cast(pl.Float64)),
     "vacancies": pl.col("vacancies").cast(pl.Float64),
-    "vacancy_share": 100 * pl.col("vacancies") / (pl.col("teachers") + pl.col("vacancies")),
-    "teachers_over_55_share": 100 * pl.col("teachers_over_55") / pl.col("teachers"),
-    "ovz_share": 100 * pl.col("students_ovz") / pl.col("students"),
+    **fact_columns(*FACTS),
     "low_income_pct": pl.col("low_income_pct"),
     "single_parent_pct": pl.col("single_parent_pct"),
     "non_native_pct": pl.col("non_native_pct"),

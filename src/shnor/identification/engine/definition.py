@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shnor.registry.context_facts import FACTS
+
 # The vocabulary of definitions, each word with the Russian a page or a document shows for it.
 BLOCKS = {
     "low_procedures": "низкие результаты по процедурам",
@@ -35,11 +37,8 @@ OPERATORS = {
 }
 CONTEXT_FIELDS = {
     "stable_internet": "устойчивый интернет",
-    "students_per_computer": "обучающихся на один компьютер",
     "vacancies": "вакансий педагогов",
-    "vacancy_share": "доля вакансий среди ставок педагогов, %",
-    "teachers_over_55_share": "доля педагогов старше 55 лет, %",
-    "ovz_share": "доля обучающихся с ОВЗ, %",
+    **{name: fact.label for name, fact in FACTS.items()},
     "low_income_pct": "доля малообеспеченных семей, %",
     "single_parent_pct": "доля неполных семей, %",
     "non_native_pct": "доля детей с неродным русским языком, %",
