@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.views import defaults
 
 from shnor.accounts.models import LoginFailure
+from shnor.core.models import AuditEvent
 from shnor.settings import stored_secret_key
 from shnor.support.models import CuratorAssignment
 
@@ -103,6 +104,9 @@ def test_a_school_user_changes_the_password(world: dict[str, Any]) -> None:
     assert done.status_code == 302 and done.url == reverse("password_change_done")
     assert Client().login(username="school", password="Ранний-Рассвет-2026")
     assert not Client().login(username="school", password="x")
+    # the journal records the change (never the password) with its author
+    event = AuditEvent.objects.get(action="accounts.password_changed")
+    assert event.actor == world["users"]["school"] and "Ранний" not in str(event.data)
 
 
 def test_pages_carry_a_content_security_policy_with_a_nonce_for_their_scripts(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 
 from shnor.assessments.models import Result
@@ -158,3 +159,22 @@ def test_the_console_lists_warnings(world: dict[str, Any], tmp_path: Path, capsy
     assert "Предупреждение: ege.csv, лист «CSV», строка 2, столбец «Участников»" in out
     assert "Предупреждений: 1." in out
     assert Result.objects.count() == 1
+
+
+def test_an_import_that_fails_while_writing_is_journaled_and_writes_nothing(
+    world: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shnor.assessments.models import Result
+    from shnor.core.importing import Importer
+    from shnor.core.models import AuditEvent
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Importer, "upsert", broken)
+    path = write_table(tmp_path / "r.csv", [RESULT_HEADERS, result_row("100")])
+    with pytest.raises(OSError):
+        importer_for("results", world["users"]["region"]).run(path)
+    assert not Result.objects.exists()
+    event = AuditEvent.objects.get(action="import.results.failed")
+    assert event.actor == world["users"]["region"] and "запись не выполнена" in event.summary

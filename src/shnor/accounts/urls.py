@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from shnor.accounts.forms import LoginForm
+from shnor.accounts.views import AuditedPasswordChangeView
 
 urlpatterns = [
     path(
@@ -12,7 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(
+        AuditedPasswordChangeView.as_view(
             template_name="accounts/password_change.html",
             success_url=reverse_lazy("password_change_done"),
         ),

@@ -9,6 +9,7 @@ core/import_template.py and the background job in core/import_job.py.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 
 from shnor.accounts.choices import Action
 from shnor.core.audit import record_audit
@@ -365,16 +366,29 @@ class Importer:
             return report
         progress = progress or Progress()
         progress.start(len(rows), f"Загрузка: {report.file}")
-        with transaction.atomic():
-            self.upsert(rows, report, progress)
-            record_audit(
-                f"import.{self.kind}",
-                actor=self.user,
-                summary=report.summary,
-                file=report.file,
-                added=report.added,
-                changed=report.changed,
-            )
+        try:
+            with transaction.atomic():
+                self.upsert(rows, report, progress)
+                record_audit(
+                    f"import.{self.kind}",
+                    actor=self.user,
+                    summary=report.summary,
+                    file=report.file,
+                    added=report.added,
+                    changed=report.changed,
+                )
+        except Exception as error:
+            # the transaction wrote nothing; the journal still says the file was refused, unless
+            # the database itself is what failed (then the original error is the one to see)
+            with contextlib.suppress(DatabaseError):
+                record_audit(
+                    f"import.{self.kind}.failed",
+                    actor=self.user,
+                    summary=f"{report.file}: запись не выполнена ({type(error).__name__})",
+                    file=report.file,
+                    errors=1,
+                )
+            raise
         if report.added:
             analyze(self.model)
         snapshot = SNAPSHOTS.get(self.model._meta.db_table)
