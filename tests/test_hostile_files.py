@@ -106,6 +106,11 @@ def small_member(name: str, text: str) -> tuple[str, list[bytes], int, int, bool
     return name, [packer.compress(data) + packer.flush()], zlib.crc32(data), len(data), True
 
 
+def xlsx_of(path: Path, data: bytes) -> Path:
+    """A workbook whose one sheet is `data`, stored honestly (declared sizes are the real ones)."""
+    return xlsx_with_sheet(path, small_member("xl/worksheets/sheet1.xml", data.decode()))
+
+
 def xlsx_with_sheet(path: Path, sheet: tuple[str, list[bytes], int, int, bool]) -> Path:
     return raw_zip(
         path,
@@ -191,16 +196,7 @@ def test_a_cell_in_the_far_corner_is_refused_before_the_grid_is_built(
     """One cell in A1 and one in XFD1048576 made calamine ask for 512 GiB and abort."""
     corner = header_row() + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     data = (SHEET_HEAD + corner + SHEET_TAIL).encode()
-    path = xlsx_with_sheet(
-        tmp_path / "corner.xlsx",
-        (
-            "xl/worksheets/sheet1.xml",
-            [zlib.compress(data)[2:-4]],
-            zlib.crc32(data),
-            len(data),
-            True,
-        ),
-    )
+    path = xlsx_of(tmp_path / "corner.xlsx", data)
     assert path.stat().st_size < 5000
     problems, peak = read_in_child(path)
     assert "лист «Данные»: заполненная область листа — 1 048 576 строк × 16 384 столбцов" in (
@@ -234,16 +230,7 @@ def test_cells_without_references_are_placed_as_calamine_places_them(
     settings.IMPORT_MAX_COLUMNS = 250
     wide = '<row r="2">' + '<c t="n"><v>1</v></c>' * 300 + "</row>"
     data = (SHEET_HEAD + header_row() + wide + SHEET_TAIL).encode()
-    path = xlsx_with_sheet(
-        tmp_path / "wide.xlsx",
-        (
-            "xl/worksheets/sheet1.xml",
-            [zlib.compress(data)[2:-4]],
-            zlib.crc32(data),
-            len(data),
-            True,
-        ),
-    )
+    path = xlsx_of(tmp_path / "wide.xlsx", data)
     report = import_results(world, path)
     assert "1 строк" not in problems_of(report)
     assert "2 строк × 300 столбцов (до ячейки KN2)" in problems_of(report)
@@ -400,16 +387,7 @@ def test_float_cells_of_a_workbook_that_no_column_holds_are_cell_errors(
 
     rows = row(2, "1e308", "3.5") + row(3, "20", "inf") + row(4, "NaN", "-Infinity")
     data = (SHEET_HEAD + header_row() + rows + SHEET_TAIL).encode()
-    path = xlsx_with_sheet(
-        tmp_path / "floats.xlsx",
-        (
-            "xl/worksheets/sheet1.xml",
-            [zlib.compress(data)[2:-4]],
-            zlib.crc32(data),
-            len(data),
-            True,
-        ),
-    )
+    path = xlsx_of(tmp_path / "floats.xlsx", data)
     report = import_results(world, path)
     assert [(p.row, p.column, p.value) for p in report.problems] == [
         (2, "Участников", 1e308),

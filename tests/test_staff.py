@@ -117,6 +117,18 @@ def test_deficit_import_names_unknown_teachers(staffed: dict[str, Any], tmp_path
     assert report.ok and Deficit.objects.get().found_on == date(2025, 6, 15)
 
 
+def record_methodical_deficit(teacher: Any, user: Any, found_on: date) -> None:
+    do_record_deficit(
+        teacher,
+        kind="методический",
+        topic="формирующее оценивание",
+        subject="",
+        source="самодиагностика",
+        found_on=found_on,
+        acting_user=user,
+    )
+
+
 def test_the_route_is_built_from_deficits(staffed: dict[str, Any]) -> None:
     teacher, user = staffed["teacher"], staffed["users"]["school"]
     do_record_deficit(
@@ -128,15 +140,7 @@ def test_the_route_is_built_from_deficits(staffed: dict[str, Any]) -> None:
         found_on=date(2025, 6, 1),
         acting_user=user,
     )
-    do_record_deficit(
-        teacher,
-        kind="методический",
-        topic="формирующее оценивание",
-        subject="",
-        source="самодиагностика",
-        found_on=date(2025, 6, 1),
-        acting_user=user,
-    )
+    record_methodical_deficit(teacher, user, date(2025, 6, 1))
     route = do_build_route(teacher, 2025, acting_user=user, today=date(2025, 2, 1))
     kinds = [item.kind for item in route.items.order_by("pk")]
     assert kinds == [ItemKind.COURSE, ItemKind.ASSOCIATION, ItemKind.INTERNSHIP, ItemKind.MENTORING]
@@ -275,15 +279,7 @@ def test_a_route_built_in_december_plans_the_next_year(staffed: dict[str, Any]) 
     teacher, user = staffed["teacher"], staffed["users"]["school"]
     assert route_year(date(2026, 3, 1)) == 2026
     assert route_year(date(2026, 12, 1)) == 2027
-    do_record_deficit(
-        teacher,
-        kind="методический",
-        topic="формирующее оценивание",
-        subject="",
-        source="самодиагностика",
-        found_on=date(2026, 11, 1),
-        acting_user=user,
-    )
+    record_methodical_deficit(teacher, user, date(2026, 11, 1))
     today = date(2026, 12, 1)
     route = do_build_route(teacher, route_year(today), acting_user=user, today=today)
     assert route.year == 2027 and route.items.exists()
