@@ -11,7 +11,7 @@ pages and for the trivial view, and the ratio between their throughputs.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
+import http.client
 import json
 import os
 import random
@@ -23,9 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,56 +51,101 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def page_list(roles: tuple[str, ...]) -> dict[str, list[str]]:
+    """Each role's main pages, with ids of what that role may see in the demo database (Django
+    set up)."""
+    from shnor.accounts.models import User
+    from shnor.identification.models import Run
+    from shnor.registry.models import Municipality, School
+    from shnor.support.models import Programme
+
+    pages = {}
+    for name in roles:
+        user = User.objects.get(username=name)
+        schools = School.objects.restrict(user).order_by("code")
+        card = schools.filter(municipality__name="Таёжный район").first() or schools.first()
+        place = Municipality.objects.restrict(user).order_by("name").first()
+        run = Run.objects.restrict(user).order_by("-created").first()
+        programme = Programme.objects.restrict(user).filter(school__isnull=False).first()
+        paths = ["/", f"/schools/{card.pk}/", "/support/", "/indicators/"]
+        if name in ("region", "mun", "observer"):
+            paths += ["/schools/", f"/municipalities/{place.pk}/", "/risks/"]
+        if run is not None and name != "school":
+            paths.append(f"/identification/runs/{run.pk}/")
+        if programme is not None:
+            paths.append(f"/support/programmes/{programme.pk}/")
+        if name == "region":
+            paths.append("/risks/resilience/")
+        pages[name] = paths
+    return pages
+
+
 def pages_of(env: dict[str, str]) -> dict[str, list[str]]:
-    """Each role's main pages, with ids of what that role may see in the demo database."""
-    script = """
-import json, sys, django
-django.setup()
-from shnor.accounts.models import User
-from shnor.identification.models import Run
-from shnor.registry.models import Municipality, School
-from shnor.support.models import Programme
-pages = {}
-for name in sys.argv[1:]:
-    user = User.objects.get(username=name)
-    schools = School.objects.restrict(user).order_by("code")
-    card = schools.filter(municipality__name="Таёжный район").first() or schools.first()
-    place = Municipality.objects.restrict(user).order_by("name").first()
-    run = Run.objects.restrict(user).order_by("-created").first()
-    programme = Programme.objects.restrict(user).filter(school__isnull=False).first()
-    paths = ["/", f"/schools/{card.pk}/", "/support/", "/indicators/"]
-    if name in ("region", "mun", "observer"):
-        paths += ["/schools/", f"/municipalities/{place.pk}/", "/risks/"]
-    if run is not None and name != "school":
-        paths.append(f"/identification/runs/{run.pk}/")
-    if programme is not None:
-        paths.append(f"/support/programmes/{programme.pk}/")
-    if name == "region":
-        paths.append("/risks/resilience/")
-    pages[name] = paths
-print(json.dumps(pages))
-"""
+    script = (
+        "import json, sys, django; sys.path.insert(0, sys.argv[1]); django.setup(); "
+        "from load_demo import ROLES, page_list; print(json.dumps(page_list(ROLES)))"
+    )
     out = subprocess.run(
-        [sys.executable, "-c", script, *ROLES], env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-c", script, str(Path(__file__).resolve().parent)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 class Browser:
-    """One user: a cookie jar and a logged-in session."""
+    """One user: a keep-alive connection, as a browser holds one, and its cookies. Redirects are
+    followed and counted in the request's time, as a browser would. A GET on a kept connection
+    that the server closed while it was idle is sent again on a new one, as browsers do."""
 
     def __init__(self, base: str) -> None:
+        address = urllib.parse.urlsplit(base)
+        self.host, self.port = address.hostname or "127.0.0.1", address.port or 80
         self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
+        self.cookies: dict[str, str] = {}
+        self.connection: http.client.HTTPConnection | None = None
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, str, bytes]:
+        sent = dict(headers or {})
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):
+            reused = self.connection is not None
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            try:
+                self.connection.request(method, path, body=body, headers=sent)
+                response = self.connection.getresponse()
+                content = response.read()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.connection.close()
+                self.connection = None
+                if not reused or attempt == 2:
+                    raise
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = cookie.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value.strip()
+        if response.getheader("Connection", "").lower() == "close":
+            self.connection.close()
+            self.connection = None
+        return response.status, response.getheader("Location") or "", content
 
     def get(self, path: str) -> tuple[int, bytes]:
-        try:
-            with self.opener.open(self.base + path, timeout=60) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, b""
+        for _ in range(5):
+            status, location, content = self.send("GET", path)
+            if status not in (301, 302, 303) or not location:
+                return status, content
+            path = urllib.parse.urlsplit(location).path or "/"
+        return status, content
 
     def login(self, username: str) -> None:
         _, page = self.get("/login/")
@@ -111,11 +154,16 @@ class Browser:
         data = urllib.parse.urlencode(
             {"username": username, "password": "demo", "csrfmiddlewaretoken": token[1].decode()}
         ).encode()
-        request = urllib.request.Request(
-            self.base + "/login/", data=data, headers={"Referer": self.base + "/login/"}
+        status, location, _ = self.send(
+            "POST",
+            "/login/",
+            body=data,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": self.base + "/login/",
+            },
         )
-        with self.opener.open(request, timeout=60) as response:
-            assert "/login/" not in response.url, f"login as {username} failed"
+        assert status == 302 and "/login/" not in location, f"login as {username} failed"
 
 
 def walk(browser: Browser, paths: list[str], until: float, tally: Tally) -> None:

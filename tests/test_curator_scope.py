@@ -105,7 +105,7 @@ def test_it_lets_only_those_who_may_see_personal_data_import_teachers(
     users = world["users"]
     assert {"teachers", "deficits"} & set(importable(users["region"])) == set()
     assert {"teachers", "deficits", "results"} <= set(importable(users["municipality"]))
-    assert set(importable(users["school"])) == {"teachers", "deficits"}
+    assert set(importable(users["school"])) == {"teachers", "deficits", "students"}
     assert importable(users["curator"]) == {} and importable(users["observer"]) == {}
     with pytest.raises(PermissionDenied):
         importer_for("teachers", users["region"])

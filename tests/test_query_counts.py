@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shnor.core.system import SystemUser
-from shnor.demo.generator import DemoRegion
+from shnor.demo.generator import YEARS, DemoRegion
 from shnor.demo.support import seed_support
 from shnor.identification.actions import do_run_identification
 from shnor.identification.models import Methodology, Run
@@ -19,7 +19,9 @@ from shnor.support.models import Programme
 @pytest.fixture
 def demo(db: Any) -> Client:
     DemoRegion(seed=5).build()
-    do_run_identification(Methodology.objects.get(code="federal"), 2025, acting_user=SystemUser())
+    do_run_identification(
+        Methodology.objects.get(code="federal"), YEARS[-1], acting_user=SystemUser()
+    )
     seed_support(SystemUser())
     client = Client()
     client.login(username="region", password="demo")

@@ -270,7 +270,7 @@ def test_a_school_fills_in_its_self_diagnosis_on_the_page(world: dict[str, Any])
 
 
 def test_risk_pages_on_the_demo_region(db: Any) -> None:
-    from shnor.demo.generator import DemoRegion
+    from shnor.demo.generator import YEARS, DemoRegion
     from shnor.identification.actions import do_run_identification
     from shnor.identification.models import Methodology
     from shnor.registry.models import School
@@ -278,7 +278,9 @@ def test_risk_pages_on_the_demo_region(db: Any) -> None:
     DemoRegion(seed=11).build()
     from shnor.core.system import SystemUser
 
-    do_run_identification(Methodology.objects.get(code="federal"), 2025, acting_user=SystemUser())
+    do_run_identification(
+        Methodology.objects.get(code="federal"), YEARS[-1], acting_user=SystemUser()
+    )
     region, school = Client(), Client()
     region.login(username="region", password="demo")
     school.login(username="school", password="demo")

@@ -19,7 +19,7 @@ import io
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -36,6 +36,7 @@ from pypdf import PdfReader
 from shnor.accounts.models import User
 from shnor.core.jobs import run_pending
 from shnor.core.models import Job
+from shnor.demo.generator import YEARS
 from shnor.registry.models import Municipality, School
 
 IDENTIFIER = re.compile(r"\b[a-z]+_[a-z_]+\b")
@@ -44,8 +45,11 @@ FORBIDDEN = [
     re.compile(r"seeds/"),
     re.compile(r"DOMAIN"),
     re.compile(r"\b(?:True|False|None)\b"),
-    # a decimal point (Russian writes a comma); not a day and month «01.04»
-    re.compile(r"(?<![\d.,])(?!\d\d\.\d\d(?!\d))\d+\.\d+(?![\d.])"),
+    # a decimal point (Russian writes a comma); not a day and month «01.04», nor a code of the
+    # content elements («КЭС 2.1», «КТ 5.4»), a task's number («№ 2.1») or a clause («п. 3.1»)
+    re.compile(
+        r"(?<![\d.,])(?<!КЭС\s)(?<!КТ\s)(?<!№\s)(?<!п\.\s)(?<!\d–)(?!\d\d\.\d\d(?!\d))\d+\.\d+(?![\d.])"
+    ),
 ]
 ROLES = ["region", "mun", "curator", "curator2", "school", "observer"]
 PER_SHAPE = 2  # addresses read per page and set of query names
@@ -67,6 +71,10 @@ DOCUMENTS = {
 EXEMPT_ROUTES = {
     "admin",  # Django's admin
     "logout",
+    # the public page as a ZIP for a municipality's site: its index.html is the public page
+    # itself, crawled as a page
+    "public:region_site",
+    "public:municipality_site",
 }
 
 
@@ -160,7 +168,9 @@ def xlsx_text(content: bytes) -> str:
 
 
 def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    # a wrapped line reads back with its break and spaces doubled: «п.  \n8.2»
+    pages = PdfReader(io.BytesIO(content)).pages
+    return "\n".join(" ".join(page.extract_text().split()) for page in pages)
 
 
 def csv_text(content: bytes) -> str:
@@ -208,9 +218,11 @@ def exempt(route: str, query: dict[str, str]) -> bool:
     return route in EXEMPT_ROUTES or (route == "identification:export" and "csv" in query)
 
 
-def crawl(client: Client, starts: list[str]) -> tuple[dict[str, dict[str, str]], set[str]]:
+def crawl(
+    client: Client, starts: list[str], read: Callable[[str, str], None] | None = None
+) -> tuple[dict[str, dict[str, str]], set[str]]:
     """Offences by route, over every page and document reachable by links from `starts`, and
-    the routes read."""
+    the routes read; `read` is given the address and the text of each."""
     seen: dict[tuple[str, frozenset[str]], int] = defaultdict(int)
     queue, queued = list(starts), set(starts)
     found: dict[str, dict[str, str]] = defaultdict(dict)
@@ -238,6 +250,8 @@ def crawl(client: Client, starts: list[str]) -> tuple[dict[str, dict[str, str]],
                 text, links = html_text(body(response), parts.path)
             else:
                 text = document_text(content_type, body(response))
+            if read is not None:
+                read(url, text)
             for token, context in offences(text).items():
                 found[f"{route} {fmt}".strip()].setdefault(token, f"{url}: {context}")
         elif response.status_code == 302:
@@ -284,7 +298,7 @@ def order_reports(client: Client, fmt: str) -> list[Job]:
             {
                 "kind": kind,
                 "format": fmt,
-                "year": 2025,
+                "year": YEARS[-1],
                 "municipality": place.pk,
                 "school": school.pk,
             },
@@ -300,7 +314,7 @@ def order_jobs(client: Client) -> list[str]:
     template = client.get(reverse("import_template", args=["results"]))
     if template.status_code == 200:
         workbook = load_workbook(io.BytesIO(body(template)))
-        workbook.worksheets[0].append(["999999", 2025, "ВПР", "Математика", 5, 10, 20])
+        workbook.worksheets[0].append(["999999", YEARS[-1], "ВПР", "Математика", 5, 10, 20])
         upload = io.BytesIO()
         workbook.save(upload)
         upload.name = "results.xlsx"

@@ -91,11 +91,15 @@ INSTALLED_APPS = [
     "shnor.accounts",
     "shnor.registry",
     "shnor.assessments",
+    "shnor.taskresults",
     "shnor.identification",
     "shnor.risks",
     "shnor.indicators",
     "shnor.staff",
     "shnor.support",
+    "shnor.students",
+    "shnor.events",
+    "shnor.campaigns",
     "shnor.reports",
     "shnor.overview",
     "shnor.demo",
@@ -135,7 +139,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "shnor.wsgi.application"
 
 
-def database_config() -> dict[str, object]:
+def database_config() -> dj_database_url.DBConfig:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'shnor.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=60)
     if config["ENGINE"] == "django.db.backends.sqlite3":

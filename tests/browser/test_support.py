@@ -86,7 +86,8 @@ def test_identify_plan_support_confirm_and_export(page: object, tmp_path: Path) 
     page.goto(f"/support/schools/{school_id}/")
     assert LATE in page.locator("#overdue").inner_text()
     page.goto("/support/")
-    assert int(page.locator(".count-badge").inner_text()) >= 1
+    overdue = page.get_by_role("link", name="Поддержка").locator(".count-badge")
+    assert int(overdue.inner_text()) >= 1
     page.goto(programme_url)
     assert page.locator("text=Есть версия 2").count() == 1
     with page.expect_download() as download:

@@ -29,7 +29,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_filter = ("role", "is_active", "region", "municipality")
     autocomplete_fields = ("school",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (
             "Роль и зона доступа",
             {"fields": ("role", "region", "municipality", "school")},

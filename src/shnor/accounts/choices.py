@@ -24,3 +24,4 @@ class Action(models.TextChoices):
     RECORD_VISIT = "record_visit", "планирование и запись посещений"
     MANAGE_SUPPORT = "manage_support", "назначение кураторов и партнёров"
     SELF_DIAGNOSIS = "self_diagnosis", "заполнение анкеты самодиагностики школы"
+    MANAGE_STUDENTS = "manage_students", "ведение банка обучающихся с затруднениями в обучении"

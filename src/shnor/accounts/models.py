@@ -44,7 +44,7 @@ class User(AbstractUser):
         verbose_name_plural = "пользователи"
 
     def clean(self) -> None:
-        required = {
+        required: dict[str, str] = {
             Role.REGION: "region",
             Role.OBSERVER: "region",
             Role.MUNICIPALITY: "municipality",

@@ -7,10 +7,13 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 
+from shnor.accounts.http import AuthenticatedHttpRequest
 from shnor.core.audit import record_audit
 
 
 class AuditedPasswordChangeView(auth_views.PasswordChangeView):
+    request: AuthenticatedHttpRequest  # the view is for signed-in users only
+
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         record_audit(

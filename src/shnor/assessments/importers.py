@@ -6,8 +6,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from shnor.assessments import school_names
 from shnor.assessments.catalogue import subject_lookup
 from shnor.assessments.choices import ReferenceLevel, Scale
+from shnor.assessments.layouts import Unpivot, fitting_layouts, region_layouts
 from shnor.assessments.models import (
     MinimumThreshold,
     ProcedureKind,
@@ -16,8 +18,10 @@ from shnor.assessments.models import (
     Subject,
 )
 from shnor.assessments.rules import OPEN_TO_PAST_GRADUATES, outcome_errors
+from shnor.assessments.school_names import resolve_school_names
 from shnor.core.cells import choice, decimal, integer, normalize_name, text
-from shnor.core.importing import Column, Importer, Row, register
+from shnor.core.importing import Column, Importer, ImportReport, Problem, Row, register
+from shnor.core.tabular import Sheet
 from shnor.registry.importers import YEAR, resolve_school_codes, sharp_change, user_region
 from shnor.registry.models import Municipality, Region, School
 
@@ -99,11 +103,11 @@ def check_means(rows: list[Row], warn: Callable[[Row | None, str, str], None]) -
     """A mean score far outside the band of the procedure's scale: a mean of marks outside
     2–5 (ВПР, ОГЭ, ЕГЭ по базовой математике), or a 100-point mean below half the subject's
     minimum score — most often a figure of the other scale or a primary score."""
-    kinds = {k.pk: k for k in ProcedureKind.objects.all()}
+    kinds: dict[Any, ProcedureKind] = {k.pk: k for k in ProcedureKind.objects.all()}
     marks_subjects = set(
         Subject.objects.filter(name__in=MARKS_SCALE_SUBJECTS).values_list("pk", flat=True)
     )
-    minimum = {
+    minimum: dict[tuple[Any, ...], Any] = {
         (t.kind_id, t.subject_id, t.year): t.min_score for t in MinimumThreshold.objects.all()
     }
     for row in rows:
@@ -147,9 +151,67 @@ class ResultsImporter(Importer):
     ]
     key_fields = ("school_id", "year", "kind_id", "subject_id", "grade")
     value_fields = ("enrolled", *OUTCOME_FIELDS, "lowered", "confirmed", "raised")
+    # A region's own wide form (assessments/layouts.py), and the names of its schools the
+    # coordinator chose not to load (normalised; nothing is imported for an unconfirmed school).
+    option_names = ("layout", "skip_schools")
+
+    def parse_sheets(self, sheets: list[Sheet], report: ImportReport) -> list[Row]:
+        name = self.options.get("layout")
+        if not name:
+            rows = super().parse_sheets(sheets, report)
+            if any(p.row is None and "строка заголовков" in p.expected for p in report.problems):
+                self.name_fitting_layouts(sheets, report)
+            return rows
+        layout = region_layouts(self.user).filter(name=name).first()
+        if layout is None:
+            saved = ", ".join(
+                f"«{n}»" for n in region_layouts(self.user).values_list("name", flat=True)
+            )
+            report.problems.append(
+                Problem(
+                    report.file,
+                    "—",
+                    None,
+                    "",
+                    name,
+                    "такой формы результатов нет; сохранённые формы: " + (saved or "нет"),
+                )
+            )
+            return []
+        reader = Unpivot(
+            layout.name,
+            layout.signature,
+            layout.mapping,
+            self.columns,
+            skip=set(self.options.get("skip_schools") or ()),
+            normalise=school_names.normalise,
+        )
+        return reader.read(sheets, report)
+
+    def name_fitting_layouts(self, sheets: list[Sheet], report: ImportReport) -> None:
+        """A file without the template's header may be a region's own form: say which saved
+        forms fit it, or that none does."""
+        fitting = [layout.name for layout in fitting_layouts(self.user, sheets)]
+        if fitting:
+            message = (
+                "файл похож на сохранённую форму результатов: "
+                + ", ".join(f"«{n}»" for n in fitting)
+                + "; загрузите его с этой формой (shnor import results ФАЙЛ --layout "
+                "«название» или страница «Формы результатов»)"
+            )
+        else:
+            message = (
+                "ни одна сохранённая форма результатов не подходит к заголовкам файла; "
+                "сопоставьте столбцы формы на странице «Формы результатов»"
+            )
+        report.problems.append(Problem(report.file, "—", None, "", None, message))
 
     def resolve(self, rows: list[Row], problem: Callable[[Row, str, str], None]) -> None:
-        resolve_school_codes(rows, self.user, problem)
+        by_name = [r for r in rows if r.values.get("school_name") is not None]
+        resolve_school_names(by_name, self.user, user_region(self.user), problem)
+        resolve_school_codes(
+            [r for r in rows if r.values.get("school_name") is None], self.user, problem
+        )
         resolve_procedure(rows, problem)
 
     def existing_filter(self, rows: list[Row]) -> dict[str, Any]:

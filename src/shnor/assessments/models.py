@@ -156,3 +156,59 @@ class ReferenceResult(Outcome):
                 name="reference_unique",
             )
         ]
+
+
+class Layout(DomainModel):
+    """A region's own results form (a wide workbook: a block of columns per subject), mapped
+    once to the import contract and recognised by its header rows on the next upload."""
+
+    region = models.ForeignKey(
+        "registry.Region", verbose_name="регион", on_delete=models.CASCADE, related_name="layouts"
+    )
+    name = models.CharField("наименование", max_length=200)
+    # Header rows as read, merged cells spread, normalised without digits (a year in a header
+    # changes every year; the form does not).
+    signature = models.JSONField("заголовки формы", default=list)
+    mapping = models.JSONField("сопоставление столбцов", default=dict)
+
+    scope_paths = ScopePaths(region="region")
+
+    class Meta:
+        verbose_name = "форма результатов"
+        verbose_name_plural = "формы результатов"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="layout_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolAlias(DomainModel):
+    """A school's name as a region's forms write it, confirmed once by a coordinator, so that
+    the next file naming the school the same way matches it by itself."""
+
+    region = models.ForeignKey(
+        "registry.Region", verbose_name="регион", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField("название (нормализованное)", max_length=500)
+    written = models.CharField("название, как в файле", max_length=1000)
+    school = models.ForeignKey(
+        "registry.School",
+        verbose_name="школа",
+        on_delete=models.CASCADE,
+        related_name="aliases",
+    )
+
+    scope_paths = ScopePaths.via_school("school")
+
+    class Meta:
+        verbose_name = "другое название школы"
+        verbose_name_plural = "другие названия школ"
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="school_alias_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.written

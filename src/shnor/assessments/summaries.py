@@ -93,6 +93,8 @@ def school_results(school: Any, low_share: float) -> dict[str, Any]:
             "participants": r.participants,
             "low": value is not None and value >= low_share - 1e-9,
             "raised": share(r.raised, r.participants) if r.raised is not None else None,
+            "lowered": share(r.lowered, r.participants) if r.lowered is not None else None,
+            "participation": share(r.participants, r.enrolled) if r.enrolled else None,
             "municipality": per_grade["municipality"].get((*key, r.year)),
             "region": per_grade["region"].get((*key, r.year)),
         }

@@ -12,11 +12,22 @@ corrupted database). SQLite is read through Django's connection only.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 import polars as pl
 from django.db import connection
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+# Column name → Polars type; Polars takes a type class (pl.Int64) as well as an instance
+# (pl.Datetime("us")).
+ColumnTypes = Mapping[str, pl.DataType | type[pl.DataType]]
+
+
+FETCH_ROWS = 50_000
 
 
 def adbc_connection() -> Any | None:
@@ -38,20 +49,24 @@ def postgres_uri() -> str:
     return f"postgresql://{auth}{config.get('HOST') or 'localhost'}{port}/{config['NAME']}"
 
 
-def read_frame(sql: str, params: list[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def read_frame(sql: str, params: list[Any], schema: ColumnTypes) -> pl.DataFrame:
     """Run `sql` (with %s placeholders) and return its rows as a frame of `schema`, whose
     names replace the query's (which must be unique)."""
     adbc = adbc_connection()
     if adbc is None:
+        # In slices: a million rows fetched at once as Python tuples take gigabytes.
+        parts: list[pl.DataFrame] = []
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        return pl.DataFrame(rows, schema=schema, orient="row", strict=False)
+            while rows := cursor.fetchmany(FETCH_ROWS):
+                parts.append(pl.DataFrame(rows, schema=schema, orient="row", strict=False))
+        return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
     with adbc:
         cursor = adbc.cursor()
         # Bound parameters keep the PostgreSQL driver off its COPY path (twice as slow): the
         # query goes with its values quoted in by psycopg instead.
-        cursor.execute(connection.ops.compose_sql(sql, params))
+        ops = cast("DatabaseOperations", connection.ops)  # ADBC runs on PostgreSQL only
+        cursor.execute(ops.compose_sql(sql, params))
         data = pl.DataFrame(cursor.fetch_arrow())
         cursor.close()
     data.columns = list(schema)

@@ -15,8 +15,10 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
+from django.apps import apps
 from django.core.cache import caches
 from django.db.models import Model
+from django.utils.safestring import SafeString, mark_safe
 
 from shnor.core.snapshots import stamps_of
 
@@ -56,8 +58,32 @@ def derived_from(*sources: type[Model]) -> Callable[[Callable[P, T]], Callable[P
             if value is _MISSING:
                 value = func(*args, **kwargs)
                 store.set(key, value)
-            return value  # type: ignore[return-value]
+            return value
 
         return cached
 
     return decorate
+
+
+def rendered_once(name: str, parts: tuple[Any, ...], render: Callable[[], str]) -> SafeString:
+    """An HTML fragment of a page rendered once per state of all the stamped data and `parts`
+    (what else it depends on: the object shown, the user's scope, the day). Only for fragments
+    that read stamped tables and nothing of the request (no form with its CSRF token, no
+    script nonce, no message): the heavy middle of a page, around which the page renders the
+    user's own parts afresh."""
+    stamped = [m for m in apps.get_models() if getattr(m, "stamped", False)]
+    joined = "\x1f".join([name, stamps_of(*stamped), *map(_key_part, parts)])
+    key = "fragment:" + hashlib.sha256(joined.encode()).hexdigest()
+    store = caches["derived"]
+    html = store.get(key)
+    if html is None:
+        html = render()
+        store.set(key, str(html))
+    return mark_safe(html)
+
+
+def lazily(compute: Callable[[], dict[str, Any]], *keys: str) -> dict[str, Callable[[], Any]]:
+    """Template context entries computed together on first use, for the data of a fragment
+    rendered once (`rendered_once`): read only when the fragment is rendered."""
+    once = functools.cache(compute)
+    return {key: functools.partial(lambda key: once()[key], key) for key in keys}

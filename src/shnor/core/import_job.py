@@ -11,5 +11,6 @@ from shnor.core.jobs import Progress, job_kind
 
 @job_kind("import")
 def import_file(progress: Progress, params: dict[str, Any], user: Any) -> dict[str, Any]:
-    report = importer_for(params["kind"], user).run(Path(params["path"]), params["name"], progress)
+    importer = importer_for(params["kind"], user, **params.get("options", {}))
+    report = importer.run(Path(params["path"]), params["name"], progress)
     return report.as_dict()

@@ -24,6 +24,7 @@ from shnor.core.audit import record_audit
 from shnor.core.bulk import analyze, chunks, insert_rows
 from shnor.core.cells import CellError, is_blank, normalize_header, value_limit
 from shnor.core.jobs import Progress
+from shnor.core.models import concrete_field
 from shnor.core.scope import can
 from shnor.core.snapshots import SNAPSHOTS
 from shnor.core.tabular import Sheet, UnreadableFile, read_sheets
@@ -71,6 +72,9 @@ class Row:
     values: dict[str, Any]
     unparsed: bool = False
     sheet: str = ""
+    # field → where its value stood, when not under the field's own header (a wide form's
+    # column letter): messages name that place
+    places: dict[str, str] = field(default_factory=dict)
 
 
 # Warnings kept with a job for its page; the console lists them all.
@@ -136,8 +140,12 @@ class Importer:
     key_fields: ClassVar[tuple[str, ...]]
     value_fields: ClassVar[tuple[str, ...]]
 
-    def __init__(self, user: Any) -> None:
+    # Options this kind understands beyond the file (`shnor import … --layout`, a job's params).
+    option_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, user: Any, **options: Any) -> None:
         self.user = user
+        self.options = options
 
     # -- to override ---------------------------------------------------------------------
 
@@ -163,9 +171,9 @@ class Importer:
             found: dict[int, Column] = {}
             extra: list[str] = []
             for position, cell in enumerate(cells):
-                column = wanted.get(normalize_header(cell))
-                if column is not None and column not in found.values():
-                    found[position] = column
+                match = wanted.get(normalize_header(cell))
+                if match is not None and match not in found.values():
+                    found[position] = match
                 elif not is_blank(cell):
                     extra.append(str(cell).strip())
             if self.is_header(list(found.values())):
@@ -196,7 +204,7 @@ class Importer:
         limits: dict[str, Callable[[Any], str | None]] = {}
         for column in self.columns:
             try:
-                field = self.model._meta.get_field(column.field)
+                field = concrete_field(self.model, column.field)
             except FieldDoesNotExist:
                 continue
             limits[column.field] = value_limit(field)
@@ -302,7 +310,7 @@ class Importer:
                     report.file,
                     row.sheet,
                     row.number,
-                    self.header_of(field_name),
+                    row.places.get(field_name) or self.header_of(field_name),
                     row.values.get(field_name),
                     expected,
                 )
@@ -314,7 +322,7 @@ class Importer:
                     report.file,
                     row.sheet if row else "—",
                     row.number if row else None,
-                    self.header_of(field_name),
+                    (row.places.get(field_name) if row else None) or self.header_of(field_name),
                     row.values.get(field_name) if row else None,
                     message,
                 )
@@ -403,7 +411,7 @@ class Importer:
         fields = self.key_fields + self.value_fields
         existing = {
             tuple(values[: len(self.key_fields)]): values
-            for values in self.model.objects.filter(**self.existing_filter(rows))
+            for values in self.model._default_manager.filter(**self.existing_filter(rows))
             .values_list(*fields, "pk")
             .iterator(chunk_size=20000)
         }
@@ -425,7 +433,7 @@ class Importer:
             progress.advance()
         insert_rows(self.model, fields, to_create)
         for batch in chunks(to_update, 2000):
-            self.model.objects.bulk_update(batch, list(self.value_fields))
+            self.model._default_manager.bulk_update(batch, list(self.value_fields))
         report.added, report.changed = len(to_create), len(to_update)
 
     @staticmethod
@@ -446,7 +454,7 @@ def importable(user: Any) -> dict[str, type[Importer]]:
     return {kind: i for kind, i in IMPORTERS.items() if can(user, i.action)}
 
 
-def importer_for(kind: str, user: Any) -> Importer:
+def importer_for(kind: str, user: Any, **options: Any) -> Importer:
     try:
         importer = IMPORTERS[kind]
     except KeyError:
@@ -455,4 +463,9 @@ def importer_for(kind: str, user: Any) -> Importer:
         ) from None
     if not can(user, importer.action):
         raise PermissionDenied(f"Нет права загружать данные вида «{importer.title}».")
-    return importer(user)
+    unknown = sorted(
+        name for name, value in options.items() if value and name not in importer.option_names
+    )
+    if unknown:
+        raise KeyError(f"для вида загрузки «{kind}» не применяется: " + ", ".join(unknown))
+    return importer(user, **options)

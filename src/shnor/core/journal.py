@@ -3,7 +3,7 @@ territory, filtered through a form and paged; and the short history shown on an 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.apps import apps
@@ -47,12 +47,12 @@ class JournalFilter(forms.Form):
         super().__init__(data)
         actors = events.exclude(actor=None).values("actor").distinct()
         users = get_user_model().objects.filter(pk__in=actors).order_by("last_name", "username")
-        self.fields["actor"].queryset = users
-        self.fields["action"].choices = [
+        cast(forms.ModelChoiceField, self.fields["actor"]).queryset = users
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
             ("", "все"),
             *sorted(action_labels().items(), key=lambda p: p[1]),
         ]
-        self.fields["object_type"].choices = [("", "все"), *object_types()]
+        cast(forms.ChoiceField, self.fields["object_type"]).choices = [("", "все"), *object_types()]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -106,8 +106,18 @@ def described(events: list[AuditEvent]) -> list[AuditEvent]:
         event.changes = []
         for name, (before, after) in (data.get("changes") or {}).items():
             label, codes = fields.get(name, (name, {}))
-            event.changes.append((label, codes.get(before, before), codes.get(after, after)))
+            event.changes.append((label, shown(before, codes), shown(after, codes)))
     return events
+
+
+def shown(value: Any, codes: dict[Any, Any]) -> Any:
+    """A changed field's value in words; a structured one (a form's definition, a mapping) is
+    summarised, since its keys are ours, not the reader's."""
+    if isinstance(value, dict | list):
+        return "составное значение" if value else "пусто"
+    if isinstance(value, bool):  # a flag (a document's «публичный»)
+        return "да" if value else "нет"
+    return codes.get(value, value)
 
 
 @login_required

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
 
 from shnor.core.choices import JobStatus
 
+_M = TypeVar("_M", bound=models.Model)
 
-class ScopedQuerySet(models.QuerySet):
-    def restrict(self, user: Any, action: str = "view") -> ScopedQuerySet:
+
+def concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The stored field `name` of `model` (imports and bulk writes name no reverse relation)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a stored field"
+    return field
+
+
+class ScopedQuerySet(models.QuerySet[_M]):
+    def restrict(self, user: Any, action: str = "view") -> Self:
         from shnor.core.scope import restrict
 
         return restrict(self, user, action)
@@ -56,6 +65,12 @@ class AuditEvent(models.Model):
         verbose_name = "запись журнала"
         verbose_name_plural = "журнал действий"
         ordering = ["-created"]
+
+    # Words for the journal's page, set by core/journal.described; not stored.
+    action_label: str
+    object_label: str
+    console: str
+    changes: list[tuple[str, Any, Any]]
 
     def __str__(self) -> str:
         return f"{self.created:%d.%m.%Y %H:%M} {self.action} {self.summary}"

@@ -41,7 +41,7 @@ def text_field(max_length: int = 200) -> forms.CharField:
 
 def choice_field(choices: Iterable[Any]) -> forms.ChoiceField:
     """One of the given codes, or nothing; accepts (code, label) pairs or bare codes."""
-    pairs = [c if isinstance(c, tuple | list) else (c, c) for c in choices]
+    pairs: list[Any] = [c if isinstance(c, tuple | list) else (c, c) for c in choices]
     return forms.ChoiceField(required=False, choices=[("", ""), *pairs])
 
 
@@ -53,7 +53,10 @@ class Params(forms.Form):
         form = cls(data, **kwargs)
         if not form.is_valid():
             raise BadParameters(
-                "; ".join(f"«{name}»: {' '.join(errors)}" for name, errors in form.errors.items())
+                "; ".join(
+                    f"«{name}»: {' '.join(map(str, errors))}"
+                    for name, errors in form.errors.items()
+                )
             )
         return form.cleaned_data
 

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from shnor.accounts.choices import Action, Role
 
 if TYPE_CHECKING:
     from shnor.accounts.models import User
 
-M = TypeVar("M", bound=Model)
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,10 @@ SUPPORT_ACTIONS = frozenset(
 )
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.REGION: frozenset(Action.values)
-    - {Action.VIEW_PERSONAL, Action.MANAGE_STAFF, Action.SELF_DIAGNOSIS}
+    - {Action.VIEW_PERSONAL, Action.MANAGE_STAFF, Action.SELF_DIAGNOSIS, Action.MANAGE_STUDENTS}
     - SUPPORT_ACTIONS,
-    Role.MUNICIPALITY: frozenset(Action.values),
+    # the bank of students with difficulties is the school's own decision (issue #17)
+    Role.MUNICIPALITY: frozenset(Action.values) - {Action.MANAGE_STUDENTS},
     Role.CURATOR: frozenset(
         {Action.VIEW, Action.VIEW_PERSONAL, Action.CONFIRM_MEASURE, Action.RECORD_VISIT}
     ),
@@ -76,6 +77,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             Action.MANAGE_STAFF,
             Action.EDIT_PROGRAMME,
             Action.SELF_DIAGNOSIS,
+            Action.MANAGE_STUDENTS,
         }
     ),
     Role.OBSERVER: frozenset({Action.VIEW}),
@@ -90,6 +92,25 @@ def can(user: User | Any, action: str) -> bool:
     return action in ROLE_ACTIONS.get(user.role, frozenset())
 
 
+def scope_key(user: User | Any) -> str:
+    """The account with what its scope is made of today (role, places, the day: a curator's
+    assignments are in force by dates), for the keys of values computed within one user's
+    scope; a changed role or place makes a new key. The assignments themselves are data, in
+    the stamps such keys are combined with."""
+    return ":".join(
+        str(part)
+        for part in (
+            user.pk,
+            user.role,
+            user.region_id,
+            user.municipality_id,
+            user.school_id,
+            int(user.is_superuser),
+            date.today(),
+        )
+    )
+
+
 def in_force(on: date) -> Q:
     """The filter of assignments (anything with `starts` and an optional `ends`) in force on
     the day, both ends included."""
@@ -98,7 +119,7 @@ def in_force(on: date) -> Q:
 
 def curator_assignments(user: User, on: date | None = None) -> QuerySet[Any]:
     """The curator's assignments in force on the day (today by default)."""
-    return user.assignments.filter(in_force(on or date.today()))  # type: ignore[attr-defined]
+    return user.assignments.filter(in_force(on or date.today()))
 
 
 def scope_filter(paths: ScopePaths, user: User) -> Q:
@@ -111,6 +132,7 @@ def scope_filter(paths: ScopePaths, user: User) -> Q:
             return nothing
         if paths.municipality:
             return Q(**{paths.municipality: user.municipality_id})
+        assert user.municipality is not None  # its id is set
         return Q(**{paths.region: user.municipality.region_id})
     if user.role == Role.CURATOR:
         assignments = curator_assignments(user)
@@ -124,17 +146,19 @@ def scope_filter(paths: ScopePaths, user: User) -> Q:
             return nothing
         if paths.school:
             return Q(**{paths.school: user.school_id})
+        school = user.school
+        assert school is not None  # its id is set
         if paths.municipality:
-            return Q(**{paths.municipality: user.school.municipality_id})
-        return Q(**{paths.region: user.school.municipality.region_id})
+            return Q(**{paths.municipality: school.municipality_id})
+        return Q(**{paths.region: school.municipality.region_id})
     return nothing
 
 
-def restrict(queryset: QuerySet[M], user: User | Any, action: str = Action.VIEW) -> QuerySet[M]:
+def restrict(queryset: QS, user: User | Any, action: str = Action.VIEW) -> QS:
     """Narrow `queryset` to what `user` may do `action` on."""
     if not can(user, action):
         return queryset.none()
     if user.is_superuser:
         return queryset
-    paths: ScopePaths = queryset.model.scope_paths  # type: ignore[attr-defined]
+    paths: ScopePaths = queryset.model.scope_paths
     return queryset.filter(scope_filter(paths, user))

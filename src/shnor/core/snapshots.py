@@ -28,7 +28,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections, models
 
-from shnor.core.columnar import read_frame
+from shnor.core.columnar import ColumnTypes, read_frame
 from shnor.core.models import DataStamp
 
 SNAPSHOTS: dict[str, Snapshot] = {}
@@ -51,7 +51,7 @@ class Snapshot:
     """The columns of `model`'s table that readers need, with their Polars types."""
 
     model: type[models.Model]
-    columns: dict[str, pl.DataType]
+    columns: ColumnTypes
 
     def __post_init__(self) -> None:
         SNAPSHOTS[self.table] = self

@@ -18,9 +18,9 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -65,6 +65,9 @@ class Sheet:
     name: str
     rows: list[list[Any]]
     encoding: str = ""  # a CSV's encoding as read, named when its header row is not found
+    # merged ranges ((top, left), (bottom, right)), zero-based and inclusive, as calamine reads
+    # them: a form's subject stands once over its block of columns
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
 def grouped(number: int) -> str:
@@ -276,10 +279,13 @@ class XlsxExtent:
                 self.rows = max(self.rows, int(max(numbers, key=lambda n: (len(n), n))))
             last_row, last_cell = data.rfind(tag + b'row r="'), data.rfind(tag + b'c r="')
             if last_row > last_cell:
-                self.row = int(self.REFERENCE.search(data, last_row)[2])
+                place = self.REFERENCE.search(data, last_row)
+                assert place is not None  # the row tag found there names its place
+                self.row = int(place[2])
                 self.column = 0
             elif last_cell >= 0:
                 place = self.REFERENCE.search(data, last_cell)
+                assert place is not None  # the cell tag found there names its place
                 self.row, self.column = int(place[2]), column_number(place[1].decode())
             return
         for found in self.tags.finditer(data):
@@ -314,7 +320,9 @@ class OdsExtent:
 
     def feed(self, chunk: bytes) -> None:
         self.parser.feed(chunk)
-        for event, element in self.parser.read_events():
+        # Only "start" and "end" events were asked for, and both carry an element.
+        events = cast("Iterator[tuple[str, ElementTree.Element]]", self.parser.read_events())
+        for event, element in events:
             if event == "start":
                 self.start(element)
                 self.stack.append(element)
@@ -468,7 +476,8 @@ def read_sheets(
             check_extent(file, name, rows, columns, limits, "заполненная область листа")
             cells += rows * columns
             check_cells(file, cells, limits)
-            sheets.append(Sheet(file, name, sheet.to_python(skip_empty_area=False)))
+            merged = sheet.merged_cell_ranges or []  # None where the format keeps none
+            sheets.append(Sheet(file, name, sheet.to_python(skip_empty_area=False), merged=merged))
         return sheets
     except UnreadableFile:
         raise

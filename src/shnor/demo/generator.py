@@ -80,7 +80,7 @@ VILLAGES = [
     "Берёзовка",
     "Тальники",
 ]
-YEARS = [2021, 2022, 2023, 2024, 2025]
+YEARS = [2022, 2023, 2024, 2025, 2026]
 SURNAMES = [
     "Иванова",
     "Петрова",
@@ -318,7 +318,7 @@ class DemoRegion:
             teachers=teachers,
             vacancies=vacancies,
             teachers_over_55=int(teachers * rng.uniform(0.15, 0.45)),
-            stable_internet=profile.internet or (year >= 2024 and rng.random() < 0.4),
+            stable_internet=profile.internet or (year >= YEARS[-2] and rng.random() < 0.4),
             computers=computers,
             low_income_pct=Decimal(
                 str(round(min(80, 8 + 40 * profile.hardship + rng.gauss(0, 4)), 1))
@@ -444,6 +444,7 @@ class DemoRegion:
             people.append(teacher)
             if rng.random() < (0.5 if listed else 0.15) + 0.2 * profile.hardship:
                 subject = teacher.subject_list[0]
+                kind: str
                 if subject in SUBJECT_DEFICITS and rng.random() < 0.5:
                     kind, topic = DeficitKind.SUBJECT, rng.choice(SUBJECT_DEFICITS[subject])
                 else:
@@ -605,7 +606,7 @@ class DemoRegion:
     def users(self, region: Region) -> None:
         small = Municipality.objects.get(region=region, name=SMALL_MUNICIPALITY)
         small_schools = list(School.objects.filter(municipality=small).order_by("code"))
-        specs = [
+        specs: list[tuple[str, str, dict[str, Any]]] = [
             (
                 "admin",
                 "Администратор",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shnor.accounts.models import User
 from shnor.core.calendar import months_after
@@ -61,8 +61,8 @@ def carry_out(programme: Programme, confirmer: User, today: date) -> None:
                 acting_user=confirmer,
                 may_confirm=True,
                 text="Выполнено в срок, материалы в папке куратора.",
-                file=ContentFile(
-                    f"Протокол: {measure.text}".encode(), name=f"protokol_{measure.pk}.txt"
+                file=SimpleUploadedFile(
+                    f"protokol_{measure.pk}.txt", f"Протокол: {measure.text}".encode()
                 )
                 if n % 2 == 0
                 else None,

@@ -20,6 +20,7 @@ from shnor.identification.data import load_inputs
 from shnor.identification.engine.blocks import EVIDENCE_SCHEMA
 from shnor.identification.engine.definition import with_parameters
 from shnor.identification.engine.evaluate import evaluate
+from shnor.identification.exit_criteria import store_exits
 from shnor.identification.importers import (
     NO_REASON,
     NOT_LISTED,
@@ -71,6 +72,7 @@ def do_run_identification(
             started_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
         store_list(run, evaluation.statuses, evaluation.evidence)
+        store_exits(run)
         run.seconds = round(time.perf_counter() - started, 3)
         run.save(update_fields=["seconds"])
         record_audit(

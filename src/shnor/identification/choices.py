@@ -8,6 +8,8 @@ class Status(models.TextChoices):
     RISK_ZONE = "risk_zone", "зона риска"
     NONE = "none", "нет оснований"
     INSUFFICIENT_DATA = "insufficient_data", "недостаточно данных"
+    # the separate list of a methodology of signs of non-objective results (objectivity.yaml)
+    OBJECTIVITY = "objectivity", "признаки необъективности результатов"
 
 
 class Movement(models.TextChoices):
@@ -24,6 +26,14 @@ class ListSource(models.TextChoices):
     FIOKO = "fioko", "ФИОКО"
     ROSOBRNADZOR = "rosobrnadzor", "Рособрнадзор"
     COKO = "coko", "ЦОКО (региональный центр оценки качества)"
+
+
+class ExitState(models.TextChoices):
+    """A listed school's way out of the list, by its methodology's exit criteria."""
+
+    SUSTAINED = "sustained", "вышла из списка устойчиво"
+    ON_THE_WAY = "on_the_way", "на пути к выходу"
+    NO_CHANGE = "no_change", "без изменений"
 
 
 # The list an authority publishes: schools with this status.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from shnor.identification.choices import ListSource, Status
@@ -123,7 +124,7 @@ def consolidated_list(
     for kind in ListSource:
         if kind != ListSource.METHODOLOGY:
             chosen = [r for r in runs if r.source == kind]
-            pickers[kind.value] = lambda place, chosen=chosen: covering(place, chosen)
+            pickers[kind.value] = partial(covering, runs=chosen)
 
     rows: dict[int, Row] = {}
     present: set[str] = set()

@@ -18,6 +18,7 @@ from shnor.identification.engine.definition import bind, parameter_values
 from shnor.identification.engine.inputs import SCHEMAS, Inputs, frame
 from shnor.identification.school_snapshots import CONTEXTS, SCHOOLS
 from shnor.registry.models import Municipality
+from shnor.taskresults.frames import catalogue_frame, papers_frame, school_task_frame
 
 
 def needed_years(definition: dict[str, Any], year: int) -> tuple[int, int]:
@@ -33,6 +34,8 @@ def needed_years(definition: dict[str, Any], year: int) -> tuple[int, int]:
             earliest = min(earliest, year - int(spec["dynamics"]["window"]) + 1)
         elif spec["block"] == "context":
             earliest = min(earliest, year - int(spec.get("max_age", 1)))
+        elif spec["block"] == "objectivity_sign" and "cohort" in spec:
+            earliest = min(earliest, year - int(spec["cohort"]["later"]))
     return earliest, year
 
 
@@ -42,6 +45,11 @@ def needed_kinds(definition: dict[str, Any]) -> list[str] | None:
     kinds: set[str] = set()
     for spec in (bind(i, params) for i in definition["indicators"]):
         if spec["block"] == "context":
+            continue
+        if spec["block"] == "objectivity_sign":
+            # the signs read task-level data; only the ОГЭ cohort reads results
+            if "cohort" in spec:
+                kinds.update((spec["cohort"]["from_kind"], spec["cohort"]["to_kind"]))
             continue
         selected = spec.get("select", {}).get("kinds")
         if not selected:
@@ -126,6 +134,7 @@ def load_inputs(region_id: int, definition: dict[str, Any], year: int) -> Inputs
         [region_id, first, last, *kind_ids],
         KEYED_REFERENCE,
     )
+    papers, tasks = task_level_inputs(definition, year, schools, subjects)
     return Inputs(
         schools=schools,
         results=decode(results, kinds, subjects, "results"),
@@ -134,4 +143,45 @@ def load_inputs(region_id: int, definition: dict[str, Any], year: int) -> Inputs
         # a run may then evaluate one municipality's schools: the region's average computed
         # from schools stays the region's
         territory=schools,
+        papers=papers,
+        tasks=tasks,
     )
+
+
+def task_level_inputs(
+    definition: dict[str, Any], year: int, schools: pl.DataFrame, subjects: pl.DataFrame
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """The region's papers and task shares for the signs of non-objective results, over the
+    years and kinds the signs read; (None, None) for a definition without them."""
+    params = parameter_values(definition)
+    signs = [
+        spec
+        for spec in (bind(i, params) for i in definition["indicators"])
+        if spec["block"] == "objectivity_sign"
+    ]
+    if not signs:
+        return None, None
+    first = min(year - int(spec.get("years", 0)) for spec in signs)
+    kinds = sorted({k for spec in signs for k in spec.get("select", {}).get("kinds") or []})
+    region = schools["school_id"].to_list()
+    names = subjects.with_columns(pl.col("subject").cast(pl.Utf8))
+
+    def chosen(data: pl.DataFrame) -> pl.DataFrame:
+        return data.filter(pl.col("kind").is_in(kinds)) if kinds else data
+
+    papers = frame(
+        "papers",
+        chosen(papers_frame(years=list(range(first, year + 1)), school_ids=region)).join(
+            names, on="subject_id"
+        ),
+    )
+    catalogue = catalogue_frame(years=[year]).select(
+        "year", "kind", "subject_id", "grade", "task", "level", "max_score"
+    )
+    tasks = frame(
+        "tasks",
+        chosen(school_task_frame(years=[year], school_ids=region))
+        .join(catalogue, on=["year", "kind", "subject_id", "grade", "task"])
+        .join(names, on="subject_id"),
+    )
+    return papers, tasks

@@ -14,9 +14,10 @@ from shnor.identification.engine.definition import (
     parameter_values,
 )
 
-HEADLINES = {
+HEADLINES: dict[str, str] = {
     Status.LOW_RESULTS: "Школа отнесена к ШНОР.",
     Status.RISK_ZONE: "Школа в зоне риска.",
+    Status.OBJECTIVITY: "У школы признаки необъективности результатов.",
 }
 
 

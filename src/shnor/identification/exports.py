@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -94,7 +95,7 @@ def to_csv(run: Run, statuses: QuerySet[SchoolStatus]) -> str:
 
 def to_xlsx(run: Run, statuses: QuerySet[SchoolStatus]) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     sheet.title = "Список"
     labels = dict(Status.choices)
     sheet.append(
@@ -161,10 +162,10 @@ def order_appendix(
     style.font.name = "Times New Roman"
     style.font.size = Pt(12)
     heading = document.add_paragraph()
-    heading.alignment = 2
+    heading.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     heading.add_run("Приложение к приказу\nот «___» ____________ 20__ г. № ____")
     paragraph = document.add_paragraph()
-    paragraph.alignment = 1
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.add_run(title).bold = True
     document.add_paragraph(note)
     for caption, rows in sections:
@@ -249,7 +250,7 @@ def consolidated_docx(consolidated: Consolidated, where: str) -> bytes:
 
 def consolidated_xlsx(consolidated: Consolidated) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     sheet.title = "Сводный список"
     sheet.append(
         [

@@ -3,14 +3,15 @@ the primary methodology."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from shnor.accounts.choices import Action, Role
 from shnor.core.params import year_field
-from shnor.identification.choices import ListSource
+from shnor.identification.choices import LISTED, ListSource
 from shnor.identification.consolidated import COLUMNS
+from shnor.identification.engine.definition import listed_status
 from shnor.identification.services import latest_methodologies
 from shnor.registry.models import Municipality
 
@@ -58,7 +59,7 @@ class ConsolidatedFilterForm(forms.Form):
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipality"] = MunicipalityField(user, Action.VIEW)
-        self.fields["municipality"].empty_label = "все"
+        cast(forms.ModelChoiceField, self.fields["municipality"]).empty_label = "все"
 
 
 class PrimaryMethodologyForm(forms.Form):
@@ -67,5 +68,10 @@ class PrimaryMethodologyForm(forms.Form):
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         default = "как у региона" if user.role == Role.MUNICIPALITY else "по умолчанию"
-        codes = {m.code: m.name for m in latest_methodologies(user)}
-        self.fields["code"].choices = [("", default), *codes.items()]
+        # a list of signs of non-objective results cannot be «the list» of ШНОР
+        codes = {
+            m.code: m.name
+            for m in latest_methodologies(user)
+            if listed_status(m.definition) == LISTED
+        }
+        cast(forms.ChoiceField, self.fields["code"]).choices = [("", default), *codes.items()]

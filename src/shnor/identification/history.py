@@ -9,8 +9,9 @@ from typing import Any
 from django.db.models import Count, Q
 
 from shnor.accounts.choices import Role
-from shnor.identification.choices import ListSource
-from shnor.identification.models import Run, SchoolStatus
+from shnor.identification.choices import ListSource, Status
+from shnor.identification.engine.definition import listed_status
+from shnor.identification.models import Methodology, Run, SchoolStatus
 from shnor.identification.services import primary_codes
 from shnor.registry.models import Municipality
 
@@ -42,7 +43,7 @@ def latest_run(
             Q(municipality__isnull=True, region=municipality.region_id)
             | Q(municipality=municipality)
         )
-        region_id = municipality.region_id
+        region_id: int | None = municipality.region_id
     else:
         runs = runs.filter(municipality__isnull=True)
         region_id = getattr(user, "region_id", None) or (
@@ -52,13 +53,39 @@ def latest_run(
         return runs.filter(methodology__code=code).first()
     if region_id is None:
         return None
-    region_code, own_code = primary_codes(region_id, municipality and municipality.pk)
+    region_code, own_code = primary_codes(region_id, municipality.pk if municipality else None)
     runs = runs.filter(region_id=region_id)
     for chosen in (own_code, region_code):
         run = runs.filter(methodology__code=chosen).first() if chosen else None
         if run is not None:
             return run
-    return runs.first()
+    # a list of signs of non-objective results is never «the list» (it is kept apart)
+    return runs.exclude(methodology__code__in=objectivity_codes()).first()
+
+
+def objectivity_codes() -> list[str]:
+    """Codes of the methodologies whose list is of schools with signs of non-objective results
+    (a handful of rows: read whole)."""
+    return sorted(
+        {
+            code
+            for code, definition in Methodology.objects.values_list("code", "definition")
+            if listed_status(definition) == Status.OBJECTIVITY
+        }
+    )
+
+
+def latest_objectivity_run(
+    user: Any, *, municipality: Municipality | None = None, year: int | None = None
+) -> Run | None:
+    """The newest list of schools with signs of non-objective results a page shows beside «the
+    list», chosen as `latest_run` chooses a methodology's run."""
+    runs = [
+        run
+        for code in objectivity_codes()
+        if (run := latest_run(user, code, municipality=municipality, year=year)) is not None
+    ]
+    return max(runs, key=lambda r: (r.year, r.created), default=None)
 
 
 def statuses_by_school(

@@ -14,13 +14,16 @@ from django.db import models
 
 from shnor.core.models import DomainModel, ScopedQuerySet
 from shnor.core.scope import ScopePaths
-from shnor.identification.choices import ListSource, Movement, Status
+from shnor.identification.choices import ExitState, ListSource, Movement, Status
 
 
 class Methodology(DomainModel):
     """A versioned, parameterised identification methodology; a saved version never changes.
     A version belongs to a region, which alone edits and versions it; one without a region (the
     built-ins, or loaded at the console for every region) is shared by all regions."""
+
+    # a new version changes the thresholds pages highlight with (low_share_of)
+    stamped = True
 
     code = models.SlugField("код", max_length=64)
     version = models.PositiveIntegerField("версия")
@@ -61,7 +64,7 @@ class Methodology(DomainModel):
 
     @property
     def owner_label(self) -> str:
-        return self.region.name if self.region_id else "общая (для всех регионов)"
+        return self.region.name if self.region is not None else "общая (для всех регионов)"
 
 
 class Run(DomainModel):
@@ -126,8 +129,8 @@ class Run(DomainModel):
     @property
     def title(self) -> str:
         """The list's name: its methodology, or «Список ФИОКО» for a received one."""
-        if self.methodology_id:
-            return self.methodology.name  # type: ignore[union-attr]
+        if self.methodology is not None:
+            return self.methodology.name
         return f"Список: {self.get_source_display()}"
 
     def evidence_items(self, school_ids: Collection[int]) -> dict[int, list[dict[str, Any]]]:
@@ -137,7 +140,7 @@ class Run(DomainModel):
         chosen = stored_evidence(self.pk, self.created).filter(
             pl.col("school_id").is_in(list(school_ids))
         )
-        return chosen.rows_by_key("school_id", named=True)  # type: ignore[return-value]
+        return chosen.rows_by_key("school_id", named=True)
 
 
 class RunEvidence(models.Model):
@@ -237,6 +240,9 @@ class SchoolStatus(models.Model):
         ]
         indexes = [models.Index(fields=["school", "status"])]
 
+    # The headline a list page shows (explain.headline), set by the page; not stored.
+    why: str
+
     def __str__(self) -> str:
         return f"{self.school}: {self.get_status_display()}"
 
@@ -290,5 +296,41 @@ class PrimaryMethodology(DomainModel):
         ]
 
     def __str__(self) -> str:
-        where = self.municipality.name if self.municipality_id else self.region.name
+        where = self.municipality.name if self.municipality is not None else self.region.name
         return f"{where}: {self.code}"
+
+
+class ExitEvaluation(models.Model):
+    """A school listed in one of the recent years, judged at a run by the exit criteria of the
+    run's definition (identification/exit_criteria.py), with its outcome's forecast for the
+    next year from its own trend."""
+
+    run = models.ForeignKey(
+        Run, verbose_name="запуск", on_delete=models.CASCADE, related_name="exits"
+    )
+    school = models.ForeignKey(
+        "registry.School", verbose_name="школа", on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField("выход из списка", max_length=12, choices=ExitState.choices)
+    listed_year = models.PositiveSmallIntegerField("последний год в списке")
+    years_outside = models.PositiveSmallIntegerField("лет подряд вне списка")
+    change = models.FloatField(
+        "снижение доли «2» с последнего года в списке, п. п.", null=True, blank=True
+    )
+    outcome = models.FloatField("доля «2» в году запуска, %", null=True, blank=True)
+    forecast = models.FloatField("прогноз доли «2» на следующий год, %", null=True, blank=True)
+    forecast_low = models.FloatField("прогноз: нижняя граница", null=True, blank=True)
+    forecast_high = models.FloatField("прогноз: верхняя граница", null=True, blank=True)
+    trend_years = models.PositiveSmallIntegerField("лет в тренде", default=0)
+
+    scope_paths = ScopePaths.via_school("school")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "оценка выхода из списка"
+        verbose_name_plural = "оценки выхода из списка"
+        constraints = [models.UniqueConstraint(fields=["run", "school"], name="exit_unique_school")]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.get_state_display()}"

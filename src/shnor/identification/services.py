@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from shnor.accounts.choices import Role
 from shnor.core.bulk import insert_rows
 from shnor.identification.choices import LISTED, Movement
+from shnor.identification.engine.definition import listed_status
 from shnor.identification.models import (
     Methodology,
     PrimaryMethodology,
@@ -47,10 +48,13 @@ def run_scope(
     raise NotAllowed("Запуск выявления доступен координаторам")
 
 
-def status_rows(statuses: pl.DataFrame, listed_before: set[int]) -> pl.DataFrame:
-    """One row per school: status, counts and movement against the previous list."""
+def status_rows(
+    statuses: pl.DataFrame, listed_before: set[int], listed_as: str = LISTED
+) -> pl.DataFrame:
+    """One row per school: status, counts and movement against the previous list, whose
+    schools are those of status `listed_as`."""
     before = pl.col("school_id").is_in(list(listed_before))
-    listed = pl.col("status") == LISTED
+    listed = pl.col("status") == listed_as
     return statuses.with_columns(
         movement=pl.when(listed & before)
         .then(pl.lit(Movement.STAYED.value))
@@ -81,12 +85,14 @@ def store_list(run: Run, statuses: pl.DataFrame, evidence: pl.DataFrame) -> None
     counts; inside the caller's transaction. statuses: school_id, status and the indicator
     counts, as the engine returns them; evidence: the engine's rows (RunEvidence.COLUMNS)."""
     run.previous = previous_run(run)
+    # a list of signs of non-objective results moves by its own status, not by ШНОР
+    listed_as = listed_status(run.definition) if run.methodology_id else LISTED
     listed_before = (
-        set(run.previous.statuses.filter(status=LISTED).values_list("school_id", flat=True))
+        set(run.previous.statuses.filter(status=listed_as).values_list("school_id", flat=True))
         if run.previous
         else set()
     )
-    rows = status_rows(statuses, listed_before).with_columns(run_id=pl.lit(run.pk))
+    rows = status_rows(statuses, listed_before, listed_as).with_columns(run_id=pl.lit(run.pk))
     fields = (
         "run_id",
         "school_id",
@@ -111,7 +117,7 @@ def acting_region(user: Any) -> Region | None:
     """The region a user acts for: its own, its municipality's; None for the console that was
     given no region."""
     if getattr(user, "role", None) == Role.MUNICIPALITY and user.municipality_id:
-        return user.municipality.region  # type: ignore[no-any-return]
+        return user.municipality.region
     return getattr(user, "region", None)
 
 
@@ -153,7 +159,7 @@ def default_methodology(code: str, region: Region | None) -> Methodology | None:
 
 def primary_codes(region_id: int, municipality_id: int | None = None) -> tuple[str, str | None]:
     """The region's primary methodology code, and the municipality's own choice if it made one."""
-    chosen = dict(
+    chosen: dict[int | None, str] = dict(
         PrimaryMethodology.objects.filter(region_id=region_id)
         .filter(Q(municipality__isnull=True) | Q(municipality_id=municipality_id))
         .values_list("municipality_id", "code")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shnor.identification import views
+from shnor.identification import objectivity_page, views
 
 app_name = "identification"
 urlpatterns = [
@@ -13,5 +13,6 @@ urlpatterns = [
     path("methodologies/primary/", views.set_primary, name="primary"),
     path("official-lists/", views.official_list, name="official_list"),
     path("consolidated/", views.consolidated, name="consolidated"),
+    path("objectivity/", objectivity_page.objectivity, name="objectivity"),
     path("consolidated/export/<str:fmt>/", views.consolidated_export, name="consolidated_export"),
 ]

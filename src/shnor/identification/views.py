@@ -5,6 +5,7 @@ primary methodology."""
 from __future__ import annotations
 
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -12,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from shnor.accounts.choices import Action, Role
+from shnor.accounts.http import AuthenticatedHttpRequest
 from shnor.core.jobs import enqueue
 from shnor.core.params import (
     Params,
@@ -29,7 +31,7 @@ from shnor.core.params import (
     text_field,
     year_field,
 )
-from shnor.core.scope import can
+from shnor.core.scope import can, scope_key
 from shnor.identification.actions import (
     do_import_official_list,
     do_save_methodology_version,
@@ -37,7 +39,8 @@ from shnor.identification.actions import (
 )
 from shnor.identification.choices import ListSource, Movement, Status
 from shnor.identification.consolidated import consolidated_list
-from shnor.identification.engine.definition import DefinitionError
+from shnor.identification.engine.definition import DefinitionError, exit_rule
+from shnor.identification.exit_criteria import rule_text, run_exits, state_counts
 from shnor.identification.explain import (
     headline,
     indicator_kind,
@@ -92,14 +95,15 @@ class RunParams(Params):
 LISTED_FILTER, ALL_FILTER = "listed", "all"
 
 
+STATUS_CHOICES = [
+    (LISTED_FILTER, "в списке (ШНОР и зона риска; признаки необъективности)"),
+    (ALL_FILTER, "все школы"),
+    *Status.choices,
+]
+
+
 class StatusFilter(Params):
-    status = choice_field(
-        [
-            (LISTED_FILTER, "в списке: ШНОР и зона риска"),
-            (ALL_FILTER, "все школы"),
-            *Status.choices,
-        ]
-    )
+    status = choice_field(STATUS_CHOICES)
     movement = choice_field(Movement.choices)
     municipality = id_field()
     q = text_field()
@@ -116,7 +120,7 @@ class VersionParams(Params):
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     may_run = can(user, Action.RUN)
     if request.method == "POST":
@@ -174,7 +178,7 @@ def filtered_statuses(request: HttpRequest, run: Run, default: str = ALL_FILTER)
     params = StatusFilter.parse(request.GET)
     status = params["status"] or default
     if status == LISTED_FILTER:
-        rows = rows.filter(status__in=[Status.LOW_RESULTS, Status.RISK_ZONE])
+        rows = rows.filter(status__in=[Status.LOW_RESULTS, Status.RISK_ZONE, Status.OBJECTIVITY])
     elif status != ALL_FILTER:
         rows = rows.filter(status=status)
     if params["movement"]:
@@ -192,20 +196,26 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = filtered_statuses(request, run, default=LISTED_FILTER).order_by(
         "school__municipality__name", "school__name"
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    for status in with_items(page):
-        status.why = headline(status.status, status.items)
+
+    @cache
+    def page() -> Page[SchoolStatus]:  # read only when the table's fragment is rendered
+        shown = Paginator(rows, 50).get_page(request.GET.get("page"))
+        for status in with_items(shown):
+            status.why = headline(status.status, status.items)
+        return shown
+
     left = (
         SchoolStatus.objects.restrict(request.user)
         .filter(run=run, movement=Movement.LEFT)
-        .select_related("school")
+        .select_related("school__municipality")
     )
+    exits = run_exits(run, request.user)
     return render(
         request,
         "identification/run.html",
         {
             "run": run,
-            "counts": visible_counts(run, request.user),
+            "counts": cache(lambda: visible_counts(run, request.user)),
             "may_run": can(request.user, Action.RUN),
             "same_data": Run.objects.restrict(request.user)
             .filter(
@@ -217,9 +227,13 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .exclude(pk=run.pk)
             .order_by("-created")[:5],
             "page": page,
-            "statuses": StatusFilter.base_fields["status"].choices[1:],
+            "fragment_key": (run.pk, scope_key(request.user), sorted(request.GET.lists())),
+            "statuses": STATUS_CHOICES,
             "movements": Movement.choices,
             "left": left,
+            "exits": exits,
+            "exit_counts": state_counts(exits),
+            "exit_rule": rule_text(run.definition),
             "params": request.GET,
             "query": query_without_page(request),
             # the exports take what the page shows, the list by default
@@ -241,9 +255,11 @@ def run_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     run = visible_run(request, pk)
     writer, content_type = EXPORTS[fmt]
+    # a received official list has no methodology: its source names it
+    list_code = run.methodology.code if run.methodology else run.source
     response = HttpResponse(writer(run, filtered_statuses(request, run)), content_type=content_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="shnor_{run.methodology.code}_{run.year}_{run.pk}.{fmt}"'
+        f'attachment; filename="shnor_{list_code}_{run.year}_{run.pk}.{fmt}"'
     )
     return response
 
@@ -287,7 +303,7 @@ def may_choose_primary(user: Any) -> bool:
 
 
 @login_required
-def methodologies(request: HttpRequest) -> HttpResponse:
+def methodologies(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {
         "methodologies": visible_methodologies(user).select_related(
@@ -364,6 +380,8 @@ def methodology_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "m": methodology,
             "rules": status_rules(methodology.definition),
+            "exit_rule": rule_text(methodology.definition),
+            "exit_why": exit_rule(methodology.definition).get("why", ""),
             "indicators": [(i, indicator_kind(i)) for i in methodology.definition["indicators"]],
             "may_edit": may_edit,
             "errors": errors,

@@ -8,6 +8,9 @@ from typing import Any
 
 import yaml
 
+from shnor.campaigns.choices import Feed
+from shnor.events.choices import DocumentPurpose
+
 TYPES = {"yesno", "percent", "number"}
 LEVELS = {"municipal", "school"}
 POPULATIONS = {"all", "listed", "risk_zone"}
@@ -31,7 +34,15 @@ def validate(indicator: dict[str, Any], measures: set[str], functions: set[str])
     if "function" in formula:
         if formula["function"] not in functions:
             raise CatalogueError(f"{where}: нет функции {formula['function']}")
-    elif not {formula.get("numerator"), formula.get("denominator")} <= measures:
+    elif "document" in formula:
+        if formula["document"] not in DocumentPurpose.values or indicator["type"] != "yesno":
+            raise CatalogueError(f"{where}: документ «есть ли» неизвестного назначения")
+    elif "answers" in formula:
+        if formula["answers"] not in Feed.values or indicator["type"] == "yesno":
+            raise CatalogueError(f"{where}: ответы кампаний неизвестного назначения")
+    elif formula.get("numerator") not in measures or (
+        "denominator" in formula and formula["denominator"] not in measures
+    ):
         raise CatalogueError(f"{where}: неизвестная мера в формуле")
 
 

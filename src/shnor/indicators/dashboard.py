@@ -42,7 +42,9 @@ def colour(status: int, change: int) -> str:
 def grid(spec: dict[str, Any], units: list[dict[str, Any]]) -> dict[str, Any]:
     """units: {name, url, value, previous}. Returns the 5×5 cells (rows: status from very high
     down) with the units placed in them, and the units without both values."""
-    cells = {(s, c): [] for s in range(5) for c in range(5)}
+    cells: dict[tuple[int, int], list[dict[str, Any]]] = {
+        (s, c): [] for s in range(5) for c in range(5)
+    }
     unplaced = []
     for unit in units:
         if unit["value"] is None or unit["previous"] is None:

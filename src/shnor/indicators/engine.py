@@ -14,9 +14,13 @@ import polars as pl
 from django.db import transaction
 
 from shnor.assessments.models import Result
+from shnor.campaigns.feeds import answer_frame
+from shnor.campaigns.models import Assignment, Campaign
 from shnor.core.bulk import insert_rows
 from shnor.core.derived import derived_from
 from shnor.core.snapshots import stamps_of
+from shnor.events.coverage import municipal_documents, school_documents
+from shnor.events.models import Document, Event, Participation
 from shnor.identification.models import PrimaryMethodology, Run
 from shnor.identification.services import primary_codes
 from shnor.indicators.catalogue import indicators
@@ -25,7 +29,10 @@ from shnor.indicators.models import IndicatorValue
 from shnor.registry.models import School, SchoolContext
 from shnor.risks.models import SurveyAnswer
 from shnor.staff.models import Activity, Deficit, Route, RouteItem, Teacher
-from shnor.support.models import Measure, Partnership, Programme
+from shnor.students.difficulty_counts import HIDDEN, SMALL_GROUP
+from shnor.students.models import Difficulty, LearningRoute, RouteStep, Student
+from shnor.support.models import Measure, Partnership, Programme, Visit
+from shnor.taskresults.models import Paper
 
 VALUE_SCHEMA = {
     "indicator": pl.Utf8,
@@ -47,10 +54,18 @@ def population_filter(population: str) -> pl.Expr:
 
 
 def ratio(spec: dict[str, Any], frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """sum(numerator) / sum(denominator) × scale; a formula without a denominator is a count
+    (the sum of its numerator)."""
     formula = spec["formula"]
-    numerator, denominator = formula["numerator"], formula["denominator"]
+    numerator, denominator = formula["numerator"], formula.get("denominator")
     scale = float(formula.get("scale", 1))
     rows = frame.filter(population_filter(spec["population"]))
+    if denominator is None:
+        return rows.group_by(keys).agg(
+            numerator=pl.col(numerator).sum(),
+            denominator=pl.lit(1.0),
+            value=pl.col(numerator).sum(),
+        )
     grouped = (
         rows.group_by(keys)
         .agg(
@@ -68,12 +83,92 @@ def ratio(spec: dict[str, Any], frame: pl.DataFrame, keys: list[str]) -> pl.Data
     )
 
 
+def hide_small_groups(part: pl.DataFrame) -> pl.DataFrame:
+    """A value over fewer than SMALL_GROUP students (1–4 in the numerator or the denominator,
+    as students/difficulty_counts.py hides them on the pages of the bank) is stored without
+    its value and counts: no page, export or document can show them; `hidden_word` tells it
+    from «нет данных» (whose numerator is a number)."""
+
+    def small(column: pl.Expr) -> pl.Expr:
+        return (column > 0) & (column < SMALL_GROUP)
+
+    hidden = (small(pl.col("numerator")) | small(pl.col("denominator"))).fill_null(False)
+    return part.with_columns(
+        [pl.when(~hidden).then(pl.col(c)).alias(c) for c in ("value", "numerator", "denominator")]
+    )
+
+
+def hidden_word(spec: dict[str, Any], row: dict[str, Any] | None) -> str:
+    """What a page or a document shows for a stored value hidden as a small group of students
+    («менее 5»); empty for any other value."""
+    if spec.get("small_groups") and row and row["value"] is None and row["numerator"] is None:
+        return HIDDEN
+    return ""
+
+
+def document_values(
+    spec: dict[str, Any], frame: pl.DataFrame, region_id: int, years: list[int]
+) -> pl.DataFrame:
+    """«Есть ли …» answered from the documents register: 1 where a document of the purpose is
+    in force in the year, 0 where none is. A municipality by its own documents; the region by
+    its own, or when every municipality has one; a school by its own."""
+    purpose = spec["formula"]["document"]
+    rows: list[dict[str, Any]] = []
+    places = frame.select("year", "municipality_id", "school_id").unique()
+    if "municipal" in spec["levels"]:
+        found = municipal_documents(region_id, years, purpose)
+        for year in years:
+            municipalities = set(
+                places.filter(pl.col("year") == year)["municipality_id"].unique().to_list()
+            )
+            has = found.get(year, set())
+            for municipality in municipalities:
+                rows.append(yes_no(spec, year, municipality, None, municipality in has))
+            everywhere = bool(municipalities) and municipalities <= has
+            rows.append(yes_no(spec, year, None, None, None in has or everywhere))
+    if "school" in spec["levels"]:
+        own = school_documents(region_id, years, purpose)
+        for year, municipality, school in places.iter_rows():
+            rows.append(yes_no(spec, year, municipality, school, school in own.get(year, set())))
+    return pl.DataFrame(rows, schema=VALUE_SCHEMA)
+
+
+def yes_no(
+    spec: dict[str, Any], year: int, municipality: int | None, school: int | None, has: bool
+) -> dict[str, Any]:
+    value = 1.0 if has else 0.0
+    return {
+        "indicator": spec["code"],
+        "year": year,
+        "municipality_id": municipality,
+        "school_id": school,
+        "value": value,
+        "numerator": value,
+        "denominator": 1.0,
+    }
+
+
+def with_answers(
+    spec: dict[str, Any], frame: pl.DataFrame, region_id: int, years: list[int]
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """An indicator answered by the schools in monitoring campaigns ({answers: FEED}): the
+    frame with the answers joined, and the spec as a ratio of them — the mean over the schools
+    that answered, none where no school did."""
+    answers = answer_frame(region_id, years, spec["formula"]["answers"])
+    joined = frame.join(answers, on=["school_id", "year"], how="left")
+    formula = {"numerator": "answer", "denominator": "answered"}
+    return joined, {**spec, "formula": {**formula, "scale": spec["formula"].get("scale", 1)}}
+
+
 def compute(region_id: int, years: list[int]) -> pl.DataFrame:
     """Every indicator for the region, its municipalities and (where asked) its schools."""
     primary, _ = primary_codes(region_id)  # the region's choice, else the environment's
     frame = measure_frame(region_id, years, primary)
     parts = []
     for spec in indicators():
+        if "document" in spec["formula"]:
+            parts.append(document_values(spec, frame, region_id, years))
+            continue
         if "function" in spec["formula"]:
             function = FUNCTIONS[spec["formula"]["function"]]
             for year in years:
@@ -97,11 +192,16 @@ def compute(region_id: int, years: list[int]) -> pl.DataFrame:
                         )
                     )
             continue
+        source = frame
+        if "answers" in spec["formula"]:
+            source, spec = with_answers(spec, frame, region_id, years)
         units = [["year"], ["year", "municipality_id"]]
         if "school" in spec["levels"]:
             units.append(["year", "municipality_id", "school_id"])
         for keys in units:
-            part = ratio(spec, frame, keys).with_columns(indicator=pl.lit(spec["code"]))
+            part = ratio(spec, source, keys).with_columns(indicator=pl.lit(spec["code"]))
+            if spec.get("small_groups"):
+                part = hide_small_groups(part)
             for key in ("municipality_id", "school_id"):
                 if key not in part.columns:
                     part = part.with_columns(pl.lit(None, pl.Int64).alias(key))
@@ -125,6 +225,21 @@ SOURCES = (
     Programme,
     Measure,
     Partnership,
+    # the registers' many-to-many tables (an event's schools, a document's sites) are not
+    # stamped: every action writing them writes its event, participation or document too
+    Event,
+    Participation,
+    Document,
+    Visit,
+    # the bank of students with difficulties, their routes and the papers that judge them
+    Paper,
+    Student,
+    Difficulty,
+    LearningRoute,
+    RouteStep,
+    # the monitoring campaigns' answers
+    Campaign,
+    Assignment,
 )
 
 
@@ -184,13 +299,19 @@ def school_values(school: Any, year: int) -> list[dict[str, Any]]:
     values = current_values(school.municipality.region_id, [year - 1, year]).filter(
         pl.col("school_id") == school.pk
     )
-    lookup = {(r["indicator"], r["year"]): r["value"] for r in values.iter_rows(named=True)}
-    return [
-        {
-            "spec": spec,
-            "value": lookup.get((spec["code"], year)),
-            "previous": lookup.get((spec["code"], year - 1)),
-        }
-        for spec in indicators()
-        if "school" in spec["levels"]
-    ]
+    lookup = {(r["indicator"], r["year"]): r for r in values.iter_rows(named=True)}
+    rows = []
+    for spec in indicators():
+        if "school" not in spec["levels"]:
+            continue
+        now, before = lookup.get((spec["code"], year)), lookup.get((spec["code"], year - 1))
+        rows.append(
+            {
+                "spec": spec,
+                "value": now["value"] if now else None,
+                "previous": before["value"] if before else None,
+                "hidden": hidden_word(spec, now),
+                "previous_hidden": hidden_word(spec, before),
+            }
+        )
+    return rows

@@ -12,6 +12,8 @@ import polars as pl
 from django.db.models import Count, Q
 
 from shnor.core.columnar import read_frame
+from shnor.events.coverage import COLUMNS as REGISTER_COLUMNS
+from shnor.events.coverage import SCHOOL_PURPOSES, doc_measure, register_measures
 from shnor.identification.choices import Movement, Status
 from shnor.identification.models import Run
 from shnor.risks.deficits import deficit_table
@@ -33,6 +35,7 @@ MEASURES: dict[str, str] = {
     "vpr_mark2": "отметок «2» по ВПР",
     "vpr_compared": "участников ВПР со сравнением с журналом",
     "vpr_raised": "повысили отметку по сравнению с журналом",
+    "vpr_lowered": "понизили отметку по сравнению с журналом",
     "ege_rus_score": "сумма баллов ЕГЭ по русскому языку",
     "ege_rus_participants": "участников ЕГЭ по русскому языку",
     "ege_math_score": "сумма баллов ЕГЭ по профильной математике",
@@ -49,6 +52,36 @@ MEASURES: dict[str, str] = {
     "teachers_asset": "педагогов в региональном методическом активе",
     "with_partner": "школ со школой-лидером или наставником",
     "with_programme": "школ с программой повышения качества",
+    # from the events and documents registers (events/coverage.py)
+    "teachers_in_events": "педагогов — участников мероприятий за год",
+    "teachers_diagnosed": "педагогов, прошедших диагностику профессиональных дефицитов",
+    "teachers_diagnosed_subject": "педагогов, прошедших диагностику предметных дефицитов",
+    "teachers_diagnosed_methodical": "педагогов, прошедших диагностику методических дефицитов",
+    "teachers_diagnosed_psychological": (
+        "педагогов, прошедших диагностику психолого-педагогических дефицитов"
+    ),
+    "teachers_internship": "педагогов, прошедших стажировку",
+    "school_in_events": "школ — участниц мероприятий за год",
+    "school_landing": "школ, где проведён методический десант или выездной день",
+    "internship_site": "школ — стажировочных площадок",
+    **{doc_measure(purpose): f"школ с документом: {purpose.label}" for purpose in SCHOOL_PURPOSES},
+    # from the bank of students with difficulties and their routes (students/indicator_counts.py)
+    "students_assessed": "обучающихся — участников оценочных процедур (по кодам работ)",
+    "students_difficulty": "обучающихся в банке испытывающих затруднения в обучении",
+    "students_routed": "обучающихся из банка с ИОМ",
+    "students_outcome_known": "обучающихся из банка с результатом следующей процедуры",
+    "students_overcome": "обучающихся, преодолевших затруднения по следующей процедуре",
+    # the register's document, or what the school keeps in the system, shows the same fact
+    "school_prevention": "школ с программой профилактики учебной неуспешности",
+    "school_student_routes": "школ с ИОМ (ИУП) обучающихся",
+    "school_tutoring": "школ с тьюторской поддержкой обучающихся",
+}
+
+# What a school keeps in the system that answers the same question as a register's document.
+KEPT_OR_DOCUMENT = {
+    "school_prevention": ("prevention_programme", "doc_failure_prevention"),
+    "school_student_routes": ("routes_kept", "doc_individual_plans"),
+    "school_tutoring": ("tutor_steps", "doc_tutoring"),
 }
 
 
@@ -62,6 +95,7 @@ def result_sums(region_id: int, years: list[int]) -> pl.DataFrame:
                    SUM(r.mark2) AS mark2,
                    SUM(CASE WHEN r.raised IS NOT NULL THEN r.participants END) AS compared,
                    SUM(r.raised) AS raised,
+                   SUM(r.lowered) AS lowered,
                    SUM(CAST(r.mean_score AS DOUBLE PRECISION) * r.participants) AS score
             FROM assessments_result r
             JOIN registry_school s ON s.id = r.school_id
@@ -82,6 +116,7 @@ def result_sums(region_id: int, years: list[int]) -> pl.DataFrame:
             "mark2": pl.Float64,
             "compared": pl.Float64,
             "raised": pl.Float64,
+            "lowered": pl.Float64,
             "score": pl.Float64,
         },
     )
@@ -100,6 +135,7 @@ def result_measures(region_id: int, years: list[int]) -> pl.DataFrame:
         vpr_mark2=pl.col("mark2").filter(vpr).sum(),
         vpr_compared=pl.col("compared").filter(vpr).sum(),
         vpr_raised=pl.col("raised").filter(vpr).sum(),
+        vpr_lowered=pl.col("lowered").filter(vpr).sum(),
         ege_rus_score=pl.col("score").filter(ege_rus).sum(),
         ege_rus_participants=pl.col("participants")
         .filter(ege_rus & pl.col("score").is_not_null())
@@ -269,11 +305,14 @@ def support_measures(region_id: int, years: list[int]) -> pl.DataFrame:
     """Support that follows a year's list: the list of year Y is drawn up in December–January
     and supported in Y+1, so a school counts for Y with a programme covering Y or Y+1 (in force:
     approved, or a first draft) and with a partnership active at some time in those years."""
+    from shnor.support.choices import ProgrammeKind
     from shnor.support.models import Partnership, Programme
 
+    # a programme of prevention of learning failure is not a programme of quality (ШППКО)
     programmes = list(
         Programme.objects.current()
         .filter(municipality__region_id=region_id, school__isnull=False)
+        .exclude(kind=ProgrammeKind.PREVENTION)
         .values_list("school_id", "year_from", "year_to")
     )
     partnerships = list(
@@ -303,6 +342,32 @@ def support_measures(region_id: int, years: list[int]) -> pl.DataFrame:
     )
 
 
+def student_measures(region_id: int, years: list[int]) -> pl.DataFrame:
+    """The students' counts per school and year, and whether the school has a programme of
+    prevention of learning failure in force in the year."""
+    from shnor.students.indicator_counts import school_counts
+    from shnor.support.choices import ProgrammeKind
+    from shnor.support.models import Programme
+
+    programmes = list(
+        Programme.objects.current()
+        .filter(
+            municipality__region_id=region_id,
+            school__isnull=False,
+            kind=ProgrammeKind.PREVENTION,
+        )
+        .values_list("school_id", "year_from", "year_to")
+    )
+    prevention = pl.DataFrame(
+        [(s, y, 1.0) for y in years for s, start, end in programmes if start <= y <= end],
+        schema={"school_id": pl.Int64, "year": pl.Int32, "prevention_programme": pl.Float64},
+        orient="row",
+    ).unique()
+    return school_counts(region_id, years).join(
+        prevention, on=["school_id", "year"], how="full", coalesce=True
+    )
+
+
 def measure_frame(region_id: int, years: list[int], primary: str) -> pl.DataFrame:
     """One row per school of the region and year: identity and every sourced measure."""
     schools = facts(region_id, years).select("school_id", "year", "municipality_id")
@@ -313,14 +378,26 @@ def measure_frame(region_id: int, years: list[int], primary: str) -> pl.DataFram
         context_measures(region_id, years),
         staff_measures(region_id, years),
         support_measures(region_id, years),
+        register_measures(region_id, years),
+        student_measures(region_id, years),
     ):
         frame = frame.join(part, on=["school_id", "year"], how="left")
+    frame = frame.with_columns(
+        [
+            pl.max_horizontal(pl.col(kept).fill_null(0.0), pl.col(document).fill_null(0.0)).alias(
+                measure
+            )
+            for measure, (kept, document) in KEPT_OR_DOCUMENT.items()
+        ]
+    )
     missing = [m for m in MEASURES if m not in frame.columns]
     if missing:
         raise RuntimeError(f"measures without a column: {missing}")
     return frame.with_columns(
         pl.col("risk").fill_null(False),
         pl.col("listed", "with_programme", "with_partner").fill_null(0.0),
+        # the registers are kept by the municipality: what is not in them did not happen
+        pl.col(*REGISTER_COLUMNS).fill_null(0.0),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from shnor.indicators.catalogue import indicators
+from shnor.indicators.engine import hidden_word
 from shnor.indicators.models import IndicatorValue, MonitoringRound
 
 MONTHS = {2: "февраль", 9: "сентябрь"}
@@ -18,10 +19,14 @@ def round_months() -> list[int]:
 
 
 def round_values(chosen: MonitoringRound, municipality_id: int | None) -> dict[str, Any]:
+    """The round's values by indicator, with the stored counts (a small group has none)."""
     rows = IndicatorValue.objects.filter(
-        round=chosen, school__isnull=True, municipality_id=municipality_id
+        round=chosen,
+        school__isnull=True,
+        # None is the region's row (IS NULL); the plugin's lookup types leave None out
+        municipality_id=municipality_id,  # type: ignore[misc]
     )
-    return {r.indicator: r.value for r in rows}
+    return {r.indicator: {"value": r.value, "numerator": r.numerator} for r in rows}
 
 
 def round_table(chosen: MonitoringRound, municipality_id: int | None) -> list[dict[str, Any]]:
@@ -34,7 +39,9 @@ def round_table(chosen: MonitoringRound, municipality_id: int | None) -> list[di
     before = round_values(previous, municipality_id) if previous else {}
     rows = []
     for spec in indicators():
-        value, old = now.get(spec["code"]), before.get(spec["code"])
+        stored, stored_before = now.get(spec["code"]), before.get(spec["code"])
+        value = stored["value"] if stored else None
+        old = stored_before["value"] if stored_before else None
         target = spec.get("targets", {}).get(chosen.year)
         rows.append(
             {
@@ -42,6 +49,8 @@ def round_table(chosen: MonitoringRound, municipality_id: int | None) -> list[di
                 "value": value,
                 "previous": old,
                 "previous_round": previous,
+                "hidden": hidden_word(spec, stored),
+                "previous_hidden": hidden_word(spec, stored_before),
                 "change": None if value is None or old is None else value - old,
                 "target": target,
                 "meets": None

@@ -13,15 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from shnor.accounts.choices import Action, Role
+from shnor.accounts.http import AuthenticatedHttpRequest
 from shnor.assessments.models import Result
+from shnor.core.derived import lazily
 from shnor.core.params import Params, id_field, text_field, year_field
-from shnor.core.scope import can
+from shnor.core.scope import can, scope_key
 from shnor.indicators.actions import do_create_round
 from shnor.indicators.catalogue import by_code, indicators
 from shnor.indicators.dashboard import grid
-from shnor.indicators.engine import current_values
+from shnor.indicators.engine import current_values, hidden_word
 from shnor.indicators.models import MonitoringRound
 from shnor.indicators.rounds import round_table
+from shnor.indicators.support_effect import page_sections, support_effect_sections
 from shnor.registry.models import Municipality, Region, School
 from shnor.risks.services import latest_context_year
 
@@ -66,7 +69,7 @@ def indicator_table(
     )
     region = unit.filter(pl.col("municipality_id").is_null())
     lookup = {(r["indicator"], r["year"]): r for r in mine.iter_rows(named=True)}
-    regional = {(r["indicator"], r["year"]): r["value"] for r in region.iter_rows(named=True)}
+    regional = {(r["indicator"], r["year"]): r for r in region.iter_rows(named=True)}
     rows = []
     for spec in indicators():
         now = lookup.get((spec["code"], year), {})
@@ -85,7 +88,10 @@ def indicator_table(
                 "denominator": now.get("denominator"),
                 "target": target,
                 "meets": meets,
-                "region": regional.get((spec["code"], year)),
+                "region": regional.get((spec["code"], year), {}).get("value"),
+                "hidden": hidden_word(spec, now),
+                "previous_hidden": hidden_word(spec, before),
+                "region_hidden": hidden_word(spec, regional.get((spec["code"], year))),
             }
         )
     return rows
@@ -125,33 +131,31 @@ def main_indicator(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
-def regional(request: HttpRequest) -> HttpResponse:
+def regional(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role == Role.MUNICIPALITY:
         return redirect("indicators:municipality", pk=request.user.municipality_id)
     region, years, year = years_and_region(request)
-    values = current_values(region.pk, years)
-    spec = main_indicator(request)
-    units = []
-    for municipality in Municipality.objects.restrict(request.user).order_by("name"):
-        rows = values.filter(
-            (pl.col("indicator") == spec["code"])
-            & (pl.col("municipality_id") == municipality.pk)
-            & pl.col("school_id").is_null()
-        )
-        by_year = {r["year"]: r["value"] for r in rows.iter_rows(named=True)}
-        units.append(
-            {
-                "name": municipality.name,
-                "value": by_year.get(year),
-                "previous": by_year.get(year - 1),
-                "url": reverse("indicators:municipality", args=[municipality.pk]),
-            }
-        )
-    return render(
-        request,
-        "indicators/dashboard.html",
-        {
-            "title": f"Показатели: {region.name}",
+
+    def page() -> dict[str, Any]:  # read when the page's fragment is rendered
+        values = current_values(region.pk, years)
+        spec = main_indicator(request)
+        units = []
+        for municipality in Municipality.objects.restrict(request.user).order_by("name"):
+            rows = values.filter(
+                (pl.col("indicator") == spec["code"])
+                & (pl.col("municipality_id") == municipality.pk)
+                & pl.col("school_id").is_null()
+            )
+            by_year = {r["year"]: r["value"] for r in rows.iter_rows(named=True)}
+            units.append(
+                {
+                    "name": municipality.name,
+                    "value": by_year.get(year),
+                    "previous": by_year.get(year - 1),
+                    "url": reverse("indicators:municipality", args=[municipality.pk]),
+                }
+            )
+        return {
             "year": year,
             "years": years,
             "spec": spec,
@@ -160,6 +164,17 @@ def regional(request: HttpRequest) -> HttpResponse:
             "table": indicator_table(values, year, None),
             "chart": series(values, spec["code"], years, None),
             "unit_label": "муниципалитеты",
+        }
+
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "title": f"Показатели: {region.name}",
+            **lazily(
+                page, "year", "years", "spec", "mains", "grid", "table", "chart", "unit_label"
+            ),
+            "fragment_key": (request.path, scope_key(request.user), sorted(request.GET.lists())),
         },
     )
 
@@ -168,30 +183,28 @@ def regional(request: HttpRequest) -> HttpResponse:
 def municipal(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(Municipality.objects.restrict(request.user), pk=pk)
     region, years, year = years_and_region(request)
-    values = current_values(region.pk, years)
-    spec = main_indicator(request)
-    schools = School.objects.restrict(request.user).filter(municipality=place)
-    rows = values.filter(
-        (pl.col("indicator") == spec["code"])
-        & pl.col("school_id").is_in(list(schools.values_list("pk", flat=True)))
-    )
-    by_school: dict[int, dict[int, float]] = {}
-    for row in rows.iter_rows(named=True):
-        by_school.setdefault(row["school_id"], {})[row["year"]] = row["value"]
-    units = [
-        {
-            "name": s.short_name,
-            "url": reverse("school", args=[s.pk]),
-            "value": by_school.get(s.pk, {}).get(year),
-            "previous": by_school.get(s.pk, {}).get(year - 1),
-        }
-        for s in schools
-    ]
-    return render(
-        request,
-        "indicators/dashboard.html",
-        {
-            "title": f"Показатели: {place.name}",
+
+    def page() -> dict[str, Any]:  # read when the page's fragment is rendered
+        values = current_values(region.pk, years)
+        spec = main_indicator(request)
+        schools = School.objects.restrict(request.user).filter(municipality=place)
+        rows = values.filter(
+            (pl.col("indicator") == spec["code"])
+            & pl.col("school_id").is_in(list(schools.values_list("pk", flat=True)))
+        )
+        by_school: dict[int, dict[int, float]] = {}
+        for row in rows.iter_rows(named=True):
+            by_school.setdefault(row["school_id"], {})[row["year"]] = row["value"]
+        units = [
+            {
+                "name": s.short_name,
+                "url": reverse("school", args=[s.pk]),
+                "value": by_school.get(s.pk, {}).get(year),
+                "previous": by_school.get(s.pk, {}).get(year - 1),
+            }
+            for s in schools
+        ]
+        return {
             "year": year,
             "years": years,
             "spec": spec,
@@ -199,8 +212,19 @@ def municipal(request: HttpRequest, pk: int) -> HttpResponse:
             "grid": grid(spec, units),
             "table": indicator_table(values, year, place.pk),
             "chart": series(values, spec["code"], years, place.pk),
-            "place": place,
             "unit_label": "школы",
+        }
+
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "title": f"Показатели: {place.name}",
+            "place": place,
+            **lazily(
+                page, "year", "years", "spec", "mains", "grid", "table", "chart", "unit_label"
+            ),
+            "fragment_key": (request.path, scope_key(request.user), sorted(request.GET.lists())),
         },
     )
 
@@ -228,7 +252,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     chosen = get_object_or_404(MonitoringRound.objects.restrict(request.user), pk=pk)
     municipality = (
         request.user.municipality_id
@@ -241,6 +265,18 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "round": chosen,
             "rows": round_table(chosen, municipality),
+            # not frozen with the round: the comparison reads the results loaded since
+            "sections": page_sections(
+                support_effect_sections(
+                    request.user,
+                    chosen.region,
+                    Municipality.objects.restrict(request.user).filter(pk=municipality).first()
+                    if municipality
+                    else None,
+                    chosen.year,
+                    brief=True,
+                )
+            ),
             "municipalities": Municipality.objects.restrict(request.user).order_by("name"),
             "params": request.GET,
         },

@@ -164,6 +164,7 @@ class SchoolsImporter(Importer):
     def upsert(self, rows: list[Row], report: ImportReport, progress: Progress) -> None:
         created = {}
         for key, name in self.new_municipalities.items():
+            assert self.region is not None  # municipalities are added only within one's region
             created[key] = Municipality.objects.create(region=self.region, name=name).pk
             report.notices.append(f"Добавлен муниципалитет «{name}»")
         for row in rows:

@@ -13,9 +13,16 @@ from shnor.assessments.models import Result
 from shnor.core.documents.content import Report, Section, Table, bar_chart, cell, line_chart
 from shnor.identification.choices import Status
 from shnor.identification.explain import explain
-from shnor.identification.history import latest_run, statuses_by_school, with_items
+from shnor.identification.history import (
+    latest_objectivity_run,
+    latest_run,
+    statuses_by_school,
+    with_items,
+)
+from shnor.identification.objectivity import flagged_schools
 from shnor.indicators.catalogue import indicators
-from shnor.indicators.engine import current_values
+from shnor.indicators.engine import current_values, hidden_word
+from shnor.indicators.support_effect import support_effect_sections
 from shnor.registry.models import Municipality, School
 from shnor.risks.services import school_profile
 
@@ -57,6 +64,7 @@ def identification_report(
             [Section("Итоги", [f"Выявление по результатам {year} года ещё не проводилось."])],
             [],
         )
+    assert run.methodology is not None  # latest_run reads runs of a methodology only
     statuses = statuses_by_school(run, user)
     if municipality:
         statuses = {
@@ -98,17 +106,58 @@ def identification_report(
             ],
         ),
     )
+    objectivity, sources = objectivity_sections(user, municipality, run.year)
     return Report(
         "identification",
         KINDS["identification"],
         f"{territory(region, municipality)}, {run.year} год",
-        [summary, table],
+        [summary, table, *objectivity],
         [
             f"Запуск выявления №{run.pk} от {run.created:%d.%m.%Y}",
             f"Методика «{run.methodology.name}», версия {run.methodology.version}: "
             f"{run.methodology.source}",
+            *sources,
         ],
     )
+
+
+def objectivity_sections(
+    user: Any, municipality: Municipality | None, year: int
+) -> tuple[list[Section], list[str]]:
+    """The schools with signs of non-objective results of the year, with their signs — a list
+    kept apart from ШНОР — and its source; nothing when no such run exists."""
+    run = latest_objectivity_run(user, municipality=municipality, year=year)
+    if run is None or run.methodology is None:
+        return [], []
+    among = School.objects.filter(municipality=municipality) if municipality else None
+    flagged = flagged_schools(run, user, among=among)
+    section = Section(
+        "Школы с признаками необъективности результатов ВПР",
+        [
+            f"Перечень ведётся отдельно от списка ШНОР и в него не входит. Методика: "
+            f"{run.methodology.name}, версия {run.methodology.version}; результаты {run.year} "
+            f"года; школ с признаками: {len(flagged)}."
+        ],
+        table=Table(
+            ["№", "Муниципалитет", "Школа", "Признаки"],
+            [
+                [
+                    str(n),
+                    f["school"].municipality.name,
+                    f["school"].name,
+                    "; ".join(f"{s['label']}: {s['detail']}" for s in f["signs"]),
+                ]
+                for n, f in enumerate(flagged, start=1)
+            ],
+        )
+        if flagged
+        else None,
+    )
+    return [section], [
+        f"Расчёт признаков необъективности №{run.pk} от {run.created:%d.%m.%Y}",
+        f"Методика «{run.methodology.name}», версия {run.methodology.version}: "
+        f"{run.methodology.source}",
+    ]
 
 
 def dynamics_report(
@@ -185,8 +234,8 @@ def effectiveness_report(
         rows.append(
             [
                 spec["name"],
-                cell(before.get("value")),
-                cell(now.get("value")),
+                hidden_word(spec, before) or cell(before.get("value")),
+                hidden_word(spec, now) or cell(now.get("value")),
                 cell(float(target)) if target is not None else "—",
                 f"{figure(now['numerator'])} / {figure(now['denominator'])}"
                 if now.get("denominator")
@@ -225,11 +274,15 @@ def effectiveness_report(
                     rows,
                 ),
                 chart=chart,
-            )
+            ),
+            *support_effect_sections(user, region, municipality, year),
         ],
         [
             "Каталог показателей системы (расчёт по данным на дату справки)",
             *(f"{i['name']}: {i['source']}" for i in indicators()),
+            "Сравнение с сопоставимыми школами: результаты оценочных процедур (ВПР, ОГЭ, ЕГЭ; "
+            "русский язык и математика), контекст школ, программы поддержки, закрепления "
+            "кураторов и партнёрства; выход из списка — запуски выявления",
         ],
     )
 

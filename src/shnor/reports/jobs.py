@@ -32,8 +32,11 @@ def build_file(
 @job_kind("report")
 def make_report(progress: Progress, params: dict[str, Any], user: Any) -> dict[str, Any]:
     progress.start(3, "Сбор данных")
-    municipality = Municipality.objects.filter(pk=params.get("municipality_id")).first()
-    school = School.objects.filter(pk=params.get("school_id")).first()
+    municipality_id, school_id = params.get("municipality_id"), params.get("school_id")
+    municipality = (
+        Municipality.objects.filter(pk=municipality_id).first() if municipality_id else None
+    )
+    school = School.objects.filter(pk=school_id).first() if school_id else None
     region = Region.objects.get(pk=params["region_id"])
     progress.advance(1, "Построение отчёта")
     data = build_file(

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from shnor.accounts.http import AuthenticatedHttpRequest
 from shnor.core.documents.render import CONTENT_TYPES, default_template
 from shnor.core.jobs import enqueue
 from shnor.core.models import Job
@@ -25,7 +26,7 @@ class ReportParams(Params):
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     schools = School.objects.restrict(request.user).select_related("municipality__region")
     first = schools.first()
     if first is None:
@@ -71,7 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, name: str) -> FileResponse:
+def download(request: AuthenticatedHttpRequest, name: str) -> FileResponse:
     job = Job.objects.filter(user=request.user, kind="report", result__file=name).first()
     path = Path(settings.MEDIA_ROOT) / "reports" / Path(name).name
     if job is None or not path.exists():

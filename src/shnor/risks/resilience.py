@@ -10,7 +10,7 @@ the model's 80% prediction interval for that school."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -63,7 +63,8 @@ class Resilience:
     @property
     def line(self) -> list[dict[str, float]]:
         """Two points of the prediction line across the observed index range."""
-        low, high = self.schools["social_index"].min(), self.schools["social_index"].max()
+        index = self.schools["social_index"]
+        low, high = cast(float, index.min()), cast(float, index.max())  # a Float64 column
         a, b = self.model.params
         return [{"x": x, "y": a + b * x} for x in (low, high)]
 

@@ -13,8 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from shnor.accounts.choices import Action
+from shnor.core.derived import lazily
 from shnor.core.params import Params, choice_field, id_field, year_field
-from shnor.core.scope import can
+from shnor.core.scope import can, scope_key
 from shnor.registry.models import Municipality, Region, School
 from shnor.risks import services
 from shnor.risks.actions import do_save_survey
@@ -64,14 +65,26 @@ def common(request: HttpRequest, tab: str, region: Region, year: int) -> dict[st
 @login_required
 def heatmap(request: HttpRequest) -> HttpResponse:
     region, year, params = region_and_year(request)
-    municipality = params["municipality"]
-    if "municipality" not in request.GET:  # a region's 300 rows are not a picture: one place
-        first = Municipality.objects.restrict(request.user).order_by("name").first()
-        municipality = first.pk if first else None
-    data = services.heatmap(region.pk, year, visible_ids(request, municipality))
-    context = common(request, "heatmap", region, year)
-    context["params"] = {**request.GET.dict(), "municipality": str(municipality or "")}
-    return render(request, "risks/heatmap.html", {**context, **data})
+
+    def page() -> dict[str, Any]:  # read when the page's fragment is rendered
+        municipality = params["municipality"]
+        if "municipality" not in request.GET:  # a region's 300 rows are not a picture
+            first = Municipality.objects.restrict(request.user).order_by("name").first()
+            municipality = first.pk if first else None
+        data = services.heatmap(region.pk, year, visible_ids(request, municipality))
+        context = common(request, "heatmap", region, year)
+        context["params"] = {**request.GET.dict(), "municipality": str(municipality or "")}
+        return {**context, **data}
+
+    keys = ("tab", "year", "region", "params", "municipalities", "years")
+    return render(
+        request,
+        "risks/heatmap.html",
+        {
+            **lazily(page, *keys, "factors", "rows", "levels"),
+            "fragment_key": (scope_key(request.user), sorted(request.GET.lists())),
+        },
+    )
 
 
 @login_required

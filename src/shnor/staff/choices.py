@@ -43,3 +43,5 @@ class ActivityKind(models.TextChoices):
     CONTEST = "contest", "конкурс"
     CONFERENCE = "conference", "конференция"
     INTERNSHIP = "internship", "стажировка"
+    # a seminar, a десант, a diagnostic and other events of the events register
+    EVENT = "event", "методическое мероприятие"

@@ -109,7 +109,7 @@ class DeficitsImporter(Importer):
 
     def resolve(self, rows: list[Row], problem: Callable[[Row, str, str], None]) -> None:
         resolve_school_codes(rows, self.user, problem, self.action)
-        teachers = {
+        teachers: dict[tuple[Any, str], int] = {
             (school, name.lower()): pk
             for pk, school, name in Teacher.objects.values_list("pk", "school_id", "full_name")
         }

@@ -1,5 +1,6 @@
-"""Aggregate pictures (no personal data): deficits by subject, the municipal order for courses,
-and the staffing analysis of seed 001 per subject."""
+"""Aggregate pictures (no personal data): deficits by subject, the municipal order for courses
+(with the skills weak in several schools of a municipality), and the staffing analysis of
+seed 001 per subject."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from shnor.core.tabular import xlsx_bytes
+from shnor.registry.models import School
 from shnor.staff.choices import AgeBand, Category, DeficitKind
 from shnor.staff.models import Deficit, Teacher
+from shnor.taskresults.weak_skills import WeakSkillRule, region_topics, subject_names
+
+WEAK_SKILL_NEED = "предметный: западающие умения"
 
 
 def deficits_by_subject(deficits: QuerySet[Deficit]) -> list[dict[str, Any]]:
@@ -29,9 +34,11 @@ def deficits_by_subject(deficits: QuerySet[Deficit]) -> list[dict[str, Any]]:
     ]
 
 
-def course_order(deficits: QuerySet[Deficit]) -> list[dict[str, Any]]:
+def course_order(
+    deficits: QuerySet[Deficit], weak_skills: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Needed course topics: one row per kind, subject and topic, with how many teachers need it
-    and from how many schools."""
+    and from how many schools; `weak_skills` (rows of `weak_skill_needs`) join the ranking."""
     needs: dict[tuple[str, str, str], dict[str, set[int]]] = defaultdict(
         lambda: {"teachers": set(), "schools": set()}
     )
@@ -41,7 +48,7 @@ def course_order(deficits: QuerySet[Deficit]) -> list[dict[str, Any]]:
         need = needs[(kind, subject, topic)]
         need["teachers"].add(teacher)
         need["schools"].add(school)
-    return [
+    rows = [
         {
             "kind": kind,
             "subject": subject,
@@ -53,11 +60,50 @@ def course_order(deficits: QuerySet[Deficit]) -> list[dict[str, Any]]:
             needs.items(), key=lambda item: (-len(item[1]["teachers"]), item[0])
         )
     ]
+    return sorted([*rows, *(weak_skills or [])], key=lambda r: -r["teachers"])
+
+
+def weak_skill_needs(schools: QuerySet[School]) -> list[dict[str, Any]]:
+    """A course topic for every skill weak in several schools of a municipality (the default
+    rule of taskresults/weak_skills.py), counted over the given schools: the schools where it
+    is weak and their teachers of the subject."""
+    in_scope = set(schools.values_list("pk", flat=True))
+    regions = set(
+        School.objects.filter(pk__in=in_scope).values_list("municipality__region_id", flat=True)
+    )
+    names = subject_names()
+    teachers: dict[int, list[Teacher]] = defaultdict(list)
+    for teacher in Teacher.objects.filter(school__in=in_scope):
+        teachers[teacher.school_id].append(teacher)
+    needs = []
+    for region_id in sorted(regions):
+        for topic in region_topics(region_id, WeakSkillRule()).to_dicts():
+            where = in_scope.intersection(topic["school_ids"])
+            if not where:
+                continue
+            subject = names.get(topic["subject_id"], "")
+            wanted = subject.casefold()
+            skill = topic["skill"] or f"задание {topic['tasks']}"
+            needs.append(
+                {
+                    "kind": WEAK_SKILL_NEED,
+                    "subject": subject,
+                    "topic": f"«{skill}» ({topic['kind']} {topic['year']}, {topic['grade']} класс)",
+                    "teachers": sum(
+                        1
+                        for pk in where
+                        for t in teachers[pk]
+                        if wanted in (s.casefold() for s in t.subject_list)
+                    ),
+                    "schools": len(where),
+                }
+            )
+    return needs
 
 
 def course_order_xlsx(rows: list[dict[str, Any]], territory: str) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     sheet.title = "Заказ на ПК"
     sheet.append([f"Муниципальный заказ на повышение квалификации: {territory}"])
     sheet["A1"].font = Font(bold=True)

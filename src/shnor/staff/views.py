@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from shnor.accounts.choices import Action, Role
+from shnor.accounts.http import AuthenticatedHttpRequest
 from shnor.core.params import Params, choice_field, id_field
 from shnor.core.scope import can
 from shnor.registry.models import School
@@ -20,11 +21,17 @@ from shnor.staff.actions import do_build_route, do_complete_item, do_record_defi
 from shnor.staff.choices import DeficitKind
 from shnor.staff.individual_routes import route_year
 from shnor.staff.models import Deficit, RouteItem, Teacher
-from shnor.staff.picture import course_order, course_order_xlsx, deficits_by_subject, staffing
+from shnor.staff.picture import (
+    course_order,
+    course_order_xlsx,
+    deficits_by_subject,
+    staffing,
+    weak_skill_needs,
+)
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role == Role.SCHOOL and request.user.school_id:
         return redirect("staff:school", pk=request.user.school_id)
     deficits = Deficit.objects.filter(teacher__school__in=School.objects.restrict(request.user))
@@ -34,7 +41,9 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "rows": deficits_by_subject(deficits),
             "kinds": DeficitKind.choices,
-            "order": course_order(deficits)[:50],
+            "order": course_order(
+                deficits, weak_skill_needs(School.objects.restrict(request.user))
+            )[:50],
             "schools": School.objects.restrict(request.user, Action.VIEW_PERSONAL)
             .filter(teachers__isnull=False)
             .distinct()
@@ -44,11 +53,14 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def order_xlsx(request: HttpRequest) -> HttpResponse:
+def order_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     deficits = Deficit.objects.filter(teacher__school__in=School.objects.restrict(request.user))
     territory = request.user.scope_label
     response = HttpResponse(
-        course_order_xlsx(course_order(deficits), territory),
+        course_order_xlsx(
+            course_order(deficits, weak_skill_needs(School.objects.restrict(request.user))),
+            territory,
+        ),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="order_pk.xlsx"'

@@ -16,9 +16,13 @@ from shnor.accounts.models import User
 from shnor.core.audit import record_audit, snapshot
 from shnor.core.uploads import EVIDENCE, check_upload
 from shnor.registry.models import Municipality, School
+from shnor.staff.actions import do_record_deficit
+from shnor.staff.choices import DeficitKind
+from shnor.staff.models import Deficit
 from shnor.support.choices import MeasureStatus, ProgrammeKind, ProgrammeStatus
 from shnor.support.curators import active_assignments
 from shnor.support.importers import parse_programme
+from shnor.support.library import skill_library
 from shnor.support.models import (
     PLAN_FIELDS,
     CuratorAssignment,
@@ -29,6 +33,13 @@ from shnor.support.models import (
     Visit,
 )
 from shnor.support.programmes import EXECUTION_FIELDS, add_measures, ensure_draft
+from shnor.support.skill_measures import (
+    deficit_topic,
+    find_group,
+    skill_measure_row,
+    subject_teachers,
+)
+from shnor.taskresults.weak_skills import WeakSkillRule
 
 
 @transaction.atomic
@@ -172,9 +183,15 @@ def do_revise_programme(programme: Programme, *, acting_user: Any) -> Programme:
     return draft
 
 
-def working_draft(school: School, year: int, *, acting_user: Any) -> Programme:
+def working_draft(
+    school: School,
+    year: int,
+    *,
+    acting_user: Any,
+    source: str = "мероприятия по итогам посещений",
+) -> Programme:
     """Where new measures for the school go: the draft in progress, a correction of the
-    approved programme, or a new school programme."""
+    approved programme, or a new school programme (`source` says why it was started)."""
     current = Programme.objects.current().filter(school=school).order_by("-year_to", "-pk")
     programme = current.first()
     if programme is None:
@@ -186,7 +203,7 @@ def working_draft(school: School, year: int, *, acting_user: Any) -> Programme:
             year_from=year,
             year_to=year + 1,
             measures=[],
-            source="мероприятия по итогам посещений",
+            source=source,
             acting_user=acting_user,
         )
     return (
@@ -194,6 +211,76 @@ def working_draft(school: School, year: int, *, acting_user: Any) -> Programme:
         if not programme.is_frozen
         else do_revise_programme(programme, acting_user=acting_user)
     )
+
+
+@transaction.atomic
+def do_add_skill_measure(
+    school: School,
+    *,
+    kind: str,
+    subject_id: int,
+    grade: int,
+    code: str,
+    rule: WeakSkillRule,
+    acting_user: Any,
+    today: date | None = None,
+) -> Measure:
+    """The library's measure for the school's weak skills of a paper, worded with those skills
+    (found again here, not taken from the page), into the school's programme draft."""
+    typical = skill_library().get(code)
+    if typical is None or typical.level != "school":
+        raise ValidationError("Такого мероприятия для школы в библиотеке нет.")
+    group = find_group(school, rule, kind=kind, subject_id=subject_id, grade=grade)
+    if group is None:
+        raise ValidationError(
+            f"У школы «{school.short_name}» нет западающих умений по этой процедуре, предмету "
+            "и классу."
+        )
+    draft = working_draft(
+        school, group.year + 1, acting_user=acting_user, source="по итогам анализа результатов"
+    )
+    start = max(today or date.today(), date(group.year, 9, 1))
+    (measure,) = add_measures(draft, [skill_measure_row(typical, group, start)])
+    record_audit(
+        "support.skill_measure_added",
+        actor=acting_user,
+        target=measure,
+        summary=f"{draft}: {measure.text}",
+    )
+    return measure
+
+
+@transaction.atomic
+def do_record_skill_deficits(
+    school: School,
+    *,
+    kind: str,
+    subject_id: int,
+    grade: int,
+    rule: WeakSkillRule,
+    acting_user: Any,
+    today: date | None = None,
+) -> list[Deficit]:
+    """A subject deficit «западающие умения …» for each of the school's teachers of the
+    subject who has not got it yet; the municipal course order then counts them."""
+    group = find_group(school, rule, kind=kind, subject_id=subject_id, grade=grade)
+    if group is None:
+        raise ValidationError("Западающих умений по этой процедуре, предмету и классу нет.")
+    topic = deficit_topic(group)
+    recorded = [
+        do_record_deficit(
+            teacher,
+            kind=DeficitKind.SUBJECT,
+            topic=topic,
+            subject=group.subject,
+            source=f"анализ результатов {group.procedure} по заданиям",
+            found_on=today or date.today(),
+            acting_user=acting_user,
+        )
+        for teacher in subject_teachers(school, group.subject)
+        if not teacher.deficits.filter(kind=DeficitKind.SUBJECT, topic=topic).exists()
+    ]
+    return recorded
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ class ProgrammeKind(models.TextChoices):
     ANTIRISK = "antirisk", "Антирисковая программа"
     ROADMAP = "roadmap", "Дорожная карта"
     EFFECTIVE = "effective", "Программа перехода в эффективный режим работы"
+    PREVENTION = "prevention", "Программа профилактики учебной неуспешности"
 
 
 class ProgrammeStatus(models.TextChoices):

@@ -10,6 +10,7 @@ from typing import Any
 from shnor.accounts.choices import Action
 from shnor.core.documents.content import Report, Section, Table
 from shnor.core.scope import can
+from shnor.support.choices import MeasureStatus
 from shnor.support.models import CuratorAssignment, Partnership, Programme
 
 
@@ -28,7 +29,7 @@ def programme_report(programme: Programme, today: date) -> Report:
                 measure.expected_result,
                 measure.executors,
                 measure.document,
-                dict(measure._meta.get_field("status").choices)[measure.state(today)],
+                MeasureStatus(measure.state(today)).label,
             ]
         )
     headers = [
@@ -88,7 +89,7 @@ def curator_list_report(assignments: Any, territory: str, today: date) -> Report
 
 def helper_name(partnership: Partnership, user: Any) -> str:
     """The partner school, or the mentor teacher — named only to those who see personal data."""
-    if partnership.partner_id:
+    if partnership.partner is not None:
         return partnership.partner.name
     if can(user, Action.VIEW_PERSONAL):
         return partnership.mentor

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from docx import Document
 
 from shnor.core.cells import normalize_header
 from shnor.core.importing import Problem
+from shnor.core.models import concrete_field
 from shnor.core.tabular import UnreadableFile, check_document, read_sheets
 from shnor.support.models import Measure
 from shnor.support.schedule import parse_deadline
@@ -41,8 +42,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
     ),
     "financing": ("финансирование", "источник финансирования"),
 }
+# Text columns: CharFields, which always have a length.
 LIMITS = {
-    f: Measure._meta.get_field(f).max_length
+    f: cast(int, concrete_field(Measure, f).max_length)
     for f in ("period", "executors", "document", "financing")
 }
 SECTION_NUMBER = re.compile(r"^\s*\d+(\.\d+)*\.?\s*")

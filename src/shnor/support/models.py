@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,14 +23,18 @@ from shnor.support.choices import (
 )
 
 
-class ProgrammeQuerySet(ScopedQuerySet):
-    def current(self) -> ProgrammeQuerySet:
+class ProgrammeQuerySet(ScopedQuerySet["Programme"]):
+    def current(self) -> Self:
         """The programmes in force: approved ones, and first drafts not yet approved (a draft
         correction of an approved programme is not counted twice)."""
         return self.filter(
             Q(status=ProgrammeStatus.APPROVED)
             | Q(status=ProgrammeStatus.DRAFT, previous__isnull=True)
         )
+
+
+# A subclass's manager of its own is declared as a class variable, as DomainModel's is.
+ProgrammeManager = models.Manager.from_queryset(ProgrammeQuerySet)
 
 
 class Programme(DomainModel):
@@ -90,7 +95,7 @@ class Programme(DomainModel):
     )
     approved_on = models.DateField("дата утверждения", null=True, blank=True)
 
-    objects = ProgrammeQuerySet.as_manager()
+    objects: ClassVar[ProgrammeManager] = ProgrammeManager()
     scope_paths = ScopePaths(
         region="municipality__region", municipality="municipality", school="school"
     )
@@ -116,12 +121,16 @@ class Programme(DomainModel):
         return self.status != ProgrammeStatus.DRAFT
 
 
-class MeasureQuerySet(ScopedQuerySet):
-    def overdue(self, today: date) -> MeasureQuerySet:
+class MeasureQuerySet(ScopedQuerySet["Measure"]):
+    def overdue(self, today: date) -> Self:
         return self.filter(deadline__lt=today, status__in=OPEN_STATUSES)
 
-    def due(self, today: date, until: date) -> MeasureQuerySet:
+    def due(self, today: date, until: date) -> Self:
         return self.filter(deadline__gte=today, deadline__lte=until, status__in=OPEN_STATUSES)
+
+
+# A subclass's manager of its own is declared as a class variable, as DomainModel's is.
+MeasureManager = models.Manager.from_queryset(MeasureQuerySet)
 
 
 PLAN_FIELDS = (
@@ -184,7 +193,7 @@ class Measure(DomainModel):
         related_name="follow_ups",
     )
 
-    objects = MeasureQuerySet.as_manager()
+    objects: ClassVar[MeasureManager] = MeasureManager()
     scope_paths = ScopePaths(
         region="programme__municipality__region",
         municipality="programme__municipality",
@@ -205,6 +214,9 @@ class Measure(DomainModel):
         if self.status == MeasureStatus.OVERDUE:
             raise ValidationError({"status": "«Просрочено» определяется по сроку, не задаётся."})
 
+    # The state on the day a page shows (`state(today)`), set by the pages; not stored.
+    shown_state: str
+
     def state(self, today: date) -> str:
         """The status as shown: a planned or running measure past its deadline is overdue."""
         if self.status in OPEN_STATUSES and self.deadline and self.deadline < today:
@@ -219,6 +231,9 @@ def evidence_path(note: MeasureNote, filename: str) -> str:
 
 class MeasureNote(DomainModel):
     """A comment on a measure, with an evidence file or without one."""
+
+    # counted in the programme's table, which is rendered once per state of the data
+    stamped = True
 
     measure = models.ForeignKey(
         Measure, verbose_name="мероприятие", on_delete=models.CASCADE, related_name="notes"
@@ -367,7 +382,7 @@ class Partnership(DomainModel):
 
     @property
     def helper(self) -> str:
-        return str(self.partner.name) if self.partner_id else self.mentor
+        return str(self.partner.name) if self.partner is not None else self.mentor
 
     def clean(self) -> None:
         if not self.partner_id and not self.mentor.strip():

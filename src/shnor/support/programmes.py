@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 
 from shnor.core.calendar import months_after
+from shnor.core.models import concrete_field
 from shnor.registry.models import School
 from shnor.risks.services import school_profile
-from shnor.support.library import TypicalMeasure, for_factor, for_level
+from shnor.support.library import TypicalMeasure, for_factor, for_level, prevention_library
 from shnor.support.models import PLAN_FIELDS, Measure, Programme
 
 EXECUTION_FIELDS = ("status", "done_on", "confirmed_by", "confirmed_on")
@@ -52,6 +53,11 @@ def proposals(school: School, year: int) -> list[Proposal]:
 
 def municipal_proposals() -> list[Proposal]:
     return [Proposal(m, rank=3, preselected=True) for m in for_level("municipality")]
+
+
+def prevention_proposals() -> list[Proposal]:
+    """A programme of prevention of learning failure starts from all its typical measures."""
+    return [Proposal(m, rank=3, preselected=True) for m in prevention_library().values()]
 
 
 def measure_from_library(typical: TypicalMeasure, start: date) -> dict[str, Any]:
@@ -103,12 +109,13 @@ def changes_since_previous(programme: Programme) -> Changes | None:
     """What this version changes in the plan of the version it corrects."""
     if programme.previous_id is None:
         return None
+    assert programme.previous is not None  # its id is set
     now = list(programme.measures.all())
     before = list(programme.previous.measures.all())
     kept = {m.origin_id for m in now if m.origin_id}
-    labels = {f: Measure._meta.get_field(f).verbose_name for f in PLAN_FIELDS}
+    labels = {f: str(concrete_field(Measure, f).verbose_name) for f in PLAN_FIELDS}
     changed = []
-    by_pk = {m.pk: m for m in before}
+    by_pk: dict[int | None, Measure] = {m.pk: m for m in before}
     for measure in now:
         old = by_pk.get(measure.origin_id)
         if old is None:

@@ -62,9 +62,14 @@ def line_chart(
     axes.set_ylabel(ylabel)
     # Shares and counts start at zero: an axis from 4.5 makes 0.3 points look steep.
     axes.set_ylim(bottom=0)
+    # Headroom above the highest point, so that its marker is not cut by the frame.
+    axes.set_ylim(top=axes.get_ylim()[1] * 1.08)
     axes.set_xticks(years)
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=8)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(fontsize=8)
+    else:
+        axes.text(0.5, 0.5, "Нет данных за эти годы", ha="center", transform=axes.transAxes)
     return png(figure)
 
 

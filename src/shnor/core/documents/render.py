@@ -14,6 +14,7 @@ from pathlib import Path
 import matplotlib
 from django.conf import settings
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from docxtpl import DocxTemplate
 from fpdf import FPDF
@@ -32,11 +33,11 @@ def default_template() -> bytes:
     style = document.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(12)
-    document.add_paragraph("{{ organisation }}").alignment = 1
+    document.add_paragraph("{{ organisation }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     title = document.add_paragraph()
-    title.alignment = 1
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.add_run("{{ title }}").bold = True
-    document.add_paragraph("{{ subtitle }}").alignment = 1
+    document.add_paragraph("{{ subtitle }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph("{{p body }}")
     document.add_paragraph("Подготовлено: {{ date }}")
     out = io.BytesIO()
@@ -88,7 +89,7 @@ def to_docx(report: Report, organisation: str) -> bytes:
 
 def to_xlsx(report: Report) -> bytes:
     workbook = Workbook()
-    summary = workbook.active
+    summary = workbook.worksheets[0]
     summary.title = "Справка"
     summary.append([report.title])
     summary.append([report.subtitle])
@@ -99,10 +100,12 @@ def to_xlsx(report: Report) -> bytes:
     for number, section in enumerate((s for s in report.sections if s.table), start=1):
         sheet = workbook.create_sheet(f"Таблица {number}")
         sheet.append([section.heading])
-        sheet.append(section.table.headers)  # type: ignore[union-attr]
+        table = section.table
+        assert table is not None  # sections without a table are left out above
+        sheet.append(table.headers)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
-        for row in section.table.rows:  # type: ignore[union-attr]
+        for row in table.rows:
             sheet.append(row)
         sheet.column_dimensions["A"].width = 45
     sources = workbook.create_sheet("Источники")

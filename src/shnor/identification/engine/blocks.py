@@ -447,7 +447,8 @@ def result_level(spec: dict[str, Any], year: int, inputs: Inputs) -> pl.LazyFram
     metric = spec["metric"]
     scale = 100.0 if metric == "share_low" else 1.0
     minimum = max(1, int(spec.get("min_participants", 1)))
-    dynamics, level = spec.get("dynamics"), spec.get("level")
+    dynamics = spec.get("dynamics")
+    level: dict[str, Any] = spec.get("level") or {}
     window = int(dynamics["window"]) if dynamics else 1
     years = list(range(year - window + 1, year + 1))
     over_window = bool(level and level.get("over") == "window")

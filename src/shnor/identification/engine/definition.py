@@ -15,6 +15,16 @@ BLOCKS = {
     "low_procedures": "низкие результаты по процедурам",
     "result_level": "уровень и динамика результата",
     "context": "условия школы",
+    "objectivity_sign": "признак необъективности результатов",
+}
+# Signs of non-objective results (engine/signs.py), each with what it compares.
+SIGNS = {
+    "top_marks": "доля «5» против региона",
+    "boundary_peaks": "пики первичного балла сразу над границами отметок",
+    "easy_vs_hard": "базовые задания против заданий повышенного и высокого уровня",
+    "history_jump": "скачок против прошлых лет школы",
+    "journal_marks": "отметки ВПР против отметок журнала",
+    "oge_gap": "ВПР против ОГЭ той же параллели",
 }
 LOW_MODES = {
     "count_in_year": "число процедур в году",
@@ -48,8 +58,23 @@ COMBINES = {
     "all": "все условия одновременно",
     "at_least": "не меньше {min} условий из",
 }
-STATUSES = ("low_results", "risk_zone", "none", "insufficient_data")
+STATUSES = ("low_results", "risk_zone", "none", "insufficient_data", "objectivity")
+# The statuses a band may give: a list of ШНОР with its risk zone, or the separate list of
+# schools with signs of non-objective results (ФИОКО keeps the two apart).
+BAND_STATUSES = ("low_results", "risk_zone", "objectivity")
 PARAM_TYPES = {"number", "integer", "boolean", "choice", "list"}
+# Exit criteria (`exit` of a definition): a listed school has left the list for good after
+# `years_outside` consecutive yearly lists without it and its share of «2» / below the minimum
+# down by at least `margin` percentage points from its last listed year. A definition without
+# the block (one stored before it existed) is read with these values.
+EXIT_DEFAULT: dict[str, Any] = {"years_outside": 2, "margin": 5.0}
+
+
+def listed_status(definition: dict[str, Any]) -> str:
+    """The status that puts a school on this methodology's list: «objectivity» for a list of
+    signs of non-objective results, else ШНОР («low_results»)."""
+    bands = definition.get("status", {}).get("bands", [])
+    return "objectivity" if any(b.get("status") == "objectivity" for b in bands) else "low_results"
 
 
 class DefinitionError(ValueError):
@@ -204,10 +229,33 @@ def validate(definition: dict[str, Any]) -> dict[str, Any]:
                 "field одно из " + ", ".join(sorted(CONTEXT_FIELDS)),
             )
             _require(bound.get("op") in OPERATORS, where, "op недопустим")
+        if bound["block"] == "objectivity_sign":
+            _require(bound.get("sign") in SIGNS, where, "sign одно из " + ", ".join(sorted(SIGNS)))
+            _require(
+                isinstance(bound.get("threshold"), (int, float))
+                and isinstance(bound.get("min_participants"), int),
+                where,
+                "нужны threshold (число) и min_participants (целое)",
+            )
     _require(len(set(codes)) == len(codes), "показатели", "коды показателей повторяются")
+    rule = exit_rule(definition)
+    _require(
+        isinstance(rule["years_outside"], int) and 1 <= rule["years_outside"] <= 5,
+        "критерии выхода",
+        "years_outside — целое число лет от 1 до 5",
+    )
+    _require(
+        isinstance(rule["margin"], int | float) and rule["margin"] >= 0,
+        "критерии выхода",
+        "margin — неотрицательное число процентных пунктов",
+    )
     for band in definition["status"]["bands"]:
         where = f"правило статуса {band.get('status')}"
-        _require(band.get("status") in STATUSES[:2], where, "статус low_results или risk_zone")
+        _require(
+            band.get("status") in BAND_STATUSES,
+            where,
+            "статус одно из " + ", ".join(BAND_STATUSES),
+        )
         combine = bind(band.get("combine"), parameter_values(definition))
         _require(combine in COMBINES, where, "combine одно из any, all, at_least")
         unknown = set(band.get("indicators", codes)) - set(codes)
@@ -218,6 +266,11 @@ def validate(definition: dict[str, Any]) -> dict[str, Any]:
             "normalise только для combine: at_least",
         )
     return definition
+
+
+def exit_rule(definition: dict[str, Any]) -> dict[str, Any]:
+    """The definition's exit criteria, the defaults filling what it leaves out."""
+    return {**EXIT_DEFAULT, **(definition.get("exit") or {})}
 
 
 def with_parameters(definition: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

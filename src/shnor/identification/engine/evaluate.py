@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -11,6 +11,9 @@ import polars as pl
 from shnor.identification.engine.blocks import BLOCK_FUNCTIONS, EVIDENCE_SCHEMA, describe
 from shnor.identification.engine.definition import bind, parameter_values, validate
 from shnor.identification.engine.inputs import Inputs
+from shnor.identification.engine.signs import objectivity_sign
+
+FUNCTIONS = {**BLOCK_FUNCTIONS, "objectivity_sign": objectivity_sign}
 
 
 @dataclass
@@ -53,11 +56,9 @@ def evaluate(definition: dict[str, Any], year: int, inputs: Inputs) -> Evaluatio
     params = parameter_values(definition)
     excluded = bind(definition.get("exclude_school_kinds", []), params) or []
     schools = inputs.schools.filter(~pl.col("kind").is_in(excluded))
-    scoped = Inputs(
+    scoped = replace(
+        inputs,
         schools=schools,
-        results=inputs.results,
-        context=inputs.context,
-        reference=inputs.reference,
         territory=inputs.schools if inputs.territory is None else inputs.territory,
     )
     indicators = [bind(spec, params) for spec in definition["indicators"]]
@@ -65,7 +66,7 @@ def evaluate(definition: dict[str, Any], year: int, inputs: Inputs) -> Evaluatio
 
     queries = []
     for order, spec in enumerate(indicators):
-        rows = BLOCK_FUNCTIONS[spec["block"]](spec, year, scoped)
+        rows = FUNCTIONS[spec["block"]](spec, year, scoped)
         queries.append(
             schools.lazy()
             .select("school_id")

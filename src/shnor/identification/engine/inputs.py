@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from typing import Any, Literal
 
 import polars as pl
 
-SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+# Polars takes a type class (pl.Int64) as well as an instance (pl.Datetime("us")).
+SCHEMAS: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
     "schools": {
         "school_id": pl.Int64,
         "code": pl.Utf8,
@@ -53,18 +56,45 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "below_min": pl.Int64,
         "mean_score": pl.Float64,
     },
+    # student-level papers (taskresults' papers_frame, subject decoded): the signs of
+    # non-objective results read them
+    "papers": {
+        "school_id": pl.Int64,
+        "year": pl.Int32,
+        "kind": pl.Utf8,
+        "subject": pl.Utf8,
+        "grade": pl.Int32,
+        "student": pl.Utf8,
+        "total": pl.Float64,
+        "mark": pl.Int16,
+        "journal_mark": pl.Int16,
+    },
+    # a school's share of every task done (taskresults' school_task_frame) with the task's
+    # level and max score from the catalogue
+    "tasks": {
+        "school_id": pl.Int64,
+        "year": pl.Int32,
+        "kind": pl.Utf8,
+        "subject": pl.Utf8,
+        "grade": pl.Int32,
+        "task": pl.Utf8,
+        "participants": pl.Int64,
+        "done": pl.Float64,
+        "level": pl.Utf8,
+        "max_score": pl.Float64,
+    },
 }
 
 
-def frame(name: str, data: object = None) -> pl.DataFrame:
+def frame(name: str, data: pl.DataFrame | Iterable[Any] | None = None) -> pl.DataFrame:
     """A frame of the named schema from rows (dicts or tuples), columns, or nothing."""
     schema = SCHEMAS[name]
     if data is None:
         return pl.DataFrame(schema=schema)
     if isinstance(data, pl.DataFrame):
         return data.select([pl.col(c).cast(t) for c, t in schema.items()])
-    rows = list(data)  # type: ignore[call-overload]
-    orient = "row" if rows and isinstance(rows[0], (tuple, list)) else None
+    rows = list(data)
+    orient: Literal["row"] | None = "row" if rows and isinstance(rows[0], (tuple, list)) else None
     return pl.DataFrame(rows, schema=schema, orient=orient, strict=False)
 
 
@@ -72,13 +102,16 @@ def frame(name: str, data: object = None) -> pl.DataFrame:
 class Inputs:
     """schools: the schools evaluated; territory: the schools whose results make a territory's
     average computed from schools (all of the region, also when only one municipality's schools
-    are evaluated); None means the schools evaluated."""
+    are evaluated); None means the schools evaluated. papers and tasks: task-level data for the
+    signs of non-objective results, over the whole region; None means none loaded."""
 
     schools: pl.DataFrame
     results: pl.DataFrame
     context: pl.DataFrame
     reference: pl.DataFrame
     territory: pl.DataFrame | None = None
+    papers: pl.DataFrame | None = None
+    tasks: pl.DataFrame | None = None
 
     def fingerprint(self) -> str:
         """A digest of the data, independent of row order."""

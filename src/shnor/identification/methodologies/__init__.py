@@ -20,6 +20,7 @@ DEFINITION_KEYS = (
     "exclude_school_kinds",
     "indicators",
     "status",
+    "exit",
 )
 
 

@@ -8,7 +8,7 @@ from shnor.identification.choices import Status
 
 register = template.Library()
 
-STATUS_CLASSES = {
+STATUS_CLASSES: dict[str, str] = {
     Status.LOW_RESULTS: "bad",
     Status.RISK_ZONE: "warn",
     Status.NONE: "ok",

@@ -4,27 +4,30 @@ the action they need, and file responses for documents."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Manager, Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from shnor.core.documents.render import CONTENT_TYPES, RENDERERS
 from shnor.core.params import parse_id
+from shnor.core.scope import restrict
 from shnor.support.schedule import parse_deadline
 
 MEASURE_FIELDS = ("direction", "text", "period", "expected_result", "executors", "document")
 
+M = TypeVar("M", bound=Model)
 
-def scoped(queryset: QuerySet, user: Any, action: str, pk: Any, name: str = "id") -> Model:
+
+def scoped(rows: QuerySet[M] | Manager[M], user: Any, action: str, pk: Any, name: str = "id") -> M:
     """The row with this id (a URL part or the parameter `name`) if the user may act on it."""
-    return get_object_or_404(queryset.restrict(user, action), pk=parse_id(pk, name))
+    return get_object_or_404(restrict(rows.all(), user, action), pk=parse_id(pk, name))
 
 
-def allowed(queryset: QuerySet, user: Any, action: str, pk: Any) -> bool:
-    return queryset.restrict(user, action).filter(pk=parse_id(pk, "id")).exists()
+def allowed(rows: QuerySet[M] | Manager[M], user: Any, action: str, pk: Any) -> bool:
+    return restrict(rows.all(), user, action).filter(pk=parse_id(pk, "id")).exists()
 
 
 def optional_date(raw: str | None, what: str) -> date | None:

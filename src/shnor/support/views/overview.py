@@ -4,6 +4,7 @@ municipal lists of curators and partners with their documents."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,9 +14,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from shnor.accounts.choices import Action
+from shnor.accounts.http import AuthenticatedHttpRequest
 from shnor.accounts.models import User
+from shnor.core.derived import lazily
 from shnor.core.params import parse_id, safe_next
-from shnor.core.scope import can
+from shnor.core.scope import can, scope_key
 from shnor.identification.choices import Status
 from shnor.identification.history import latest_run, statuses_by_school
 from shnor.registry.models import Municipality, School
@@ -39,35 +42,36 @@ LISTED = (Status.LOW_RESULTS, Status.RISK_ZONE)
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = date.today()
-    run = latest_run(user)
-    listed = list(statuses_by_school(run, user, only=[LISTED]).values()) if run else []
-    ids = [s.school_id for s in listed]
-    with_programme = set(
-        Programme.objects.current().filter(school__in=ids).values_list("school_id", flat=True)
-    )
-    with_curator = set(
-        curator_list(user, today).filter(school__in=ids).values_list("school_id", flat=True)
-    )
-    with_partner = set(
-        partner_list(user, today).filter(school__in=ids).values_list("school_id", flat=True)
-    )
-    coverage = [
-        {
-            "status": s,
-            "flags": [s.school_id in ids for ids in (with_programme, with_curator, with_partner)],
-        }
-        for s in sorted(listed, key=lambda s: (s.status != Status.LOW_RESULTS, s.school.name))
-    ]
-    programmes = (
-        Programme.objects.restrict(user)
-        .current()
-        .select_related("school", "municipality")
-        .order_by("school__name")
-    )
-    return render(
-        request,
-        "support/index.html",
-        {
+
+    def overview() -> dict[str, Any]:  # read when the page's fragment is rendered
+        run = latest_run(user)
+        listed = list(statuses_by_school(run, user, only=LISTED).values()) if run else []
+        ids = [s.school_id for s in listed]
+        with_programme = set(
+            Programme.objects.current().filter(school__in=ids).values_list("school_id", flat=True)
+        )
+        with_curator = set(
+            curator_list(user, today).filter(school__in=ids).values_list("school_id", flat=True)
+        )
+        with_partner = set(
+            partner_list(user, today).filter(school__in=ids).values_list("school_id", flat=True)
+        )
+        coverage = [
+            {
+                "status": s,
+                "flags": [
+                    s.school_id in ids for ids in (with_programme, with_curator, with_partner)
+                ],
+            }
+            for s in sorted(listed, key=lambda s: (s.status != Status.LOW_RESULTS, s.school.name))
+        ]
+        programmes = (
+            Programme.objects.restrict(user)
+            .current()
+            .select_related("school", "municipality")
+            .order_by("school__name")
+        )
+        return {
             "deadlines": deadlines(user, today),
             "coverage": coverage,
             "run": run,
@@ -77,6 +81,16 @@ def index(request: HttpRequest) -> HttpResponse:
             .select_related("school", "municipality")
             .order_by("-updated"),
             "municipalities": Municipality.objects.restrict(user, Action.MANAGE_SUPPORT),
+        }
+
+    return render(
+        request,
+        "support/index.html",
+        {
+            **lazily(
+                overview, "deadlines", "coverage", "run", "programmes", "drafts", "municipalities"
+            ),
+            "fragment_key": (scope_key(user),),
         },
     )
 
@@ -159,14 +173,14 @@ def territory(user: User) -> str:
 
 
 @login_required
-def curators_document(request: HttpRequest, fmt: str) -> HttpResponse:
+def curators_document(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     today = date.today()
     report = curator_list_report(curator_list(request.user, today), territory(request.user), today)
     return document_response(report, fmt, territory(request.user), "kuratory")
 
 
 @login_required
-def partners(request: HttpRequest) -> HttpResponse:
+def partners(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = date.today()
     rows = partner_list(request.user, today)
     return render(
@@ -177,7 +191,7 @@ def partners(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def partners_document(request: HttpRequest, fmt: str) -> HttpResponse:
+def partners_document(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     today = date.today()
     rows = partner_list(request.user, today)
     report = partner_list_report(rows, territory(request.user), request.user, today)

@@ -4,6 +4,7 @@ versions with their changes, execution with evidence, comments and confirmation.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -61,16 +62,22 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, f"Не сохранено: {'; '.join(error.messages)}")
         return redirect("support:programme", pk=target.pk)
     today = date.today()
-    measures = list(shown.measures.prefetch_related("notes").select_related("visit"))
-    for measure in measures:
-        measure.shown_state = measure.state(today)
+
+    @cache
+    def measures() -> list[Measure]:  # read when the table's fragment is rendered
+        rows = list(shown.measures.prefetch_related("notes").select_related("visit"))
+        for measure in rows:
+            measure.shown_state = measure.state(today)
+        return rows
+
     return render(
         request,
         "support/programme.html",
         {
             "p": shown,
             "measures": measures,
-            "changes": changes_since_previous(shown),
+            "changes": cache(lambda: changes_since_previous(shown)),
+            "fragment_key": (shown.pk, today),
             "draft": shown.status == ProgrammeStatus.DRAFT,
             "may_edit": may_edit,
             "may_approve": may_approve,

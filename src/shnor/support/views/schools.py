@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from shnor.accounts.choices import Action
-from shnor.core.params import Params, id_field, parse_id, year_field
+from shnor.core.params import Params, choice_field, id_field, parse_id, year_field
 from shnor.core.tabular import UnreadableFile
 from shnor.core.uploads import PROGRAMME, check_upload
 from shnor.registry.models import Municipality, School
@@ -29,10 +29,15 @@ from shnor.support.actions import (
 from shnor.support.choices import ProgrammeKind, VisitKind
 from shnor.support.documents import helper_name
 from shnor.support.importers import ProgrammeImportError
-from shnor.support.library import library
+from shnor.support.library import library, prevention_library
 from shnor.support.models import Visit
 from shnor.support.partners import suggest_partners
-from shnor.support.programmes import measure_from_library, municipal_proposals, proposals
+from shnor.support.programmes import (
+    measure_from_library,
+    municipal_proposals,
+    prevention_proposals,
+    proposals,
+)
 from shnor.support.schedule import deadlines
 from shnor.support.views.common import allowed, measure_row, optional_date, scoped
 
@@ -45,6 +50,10 @@ class ProgrammeParams(Params):
     municipality = id_field()
     year_from = year_field()
     year_to = year_field()
+
+
+class BuilderParams(Params):
+    kind = choice_field([ProgrammeKind.PREVENTION])
 
 
 class PartnerParams(Params):
@@ -79,13 +88,24 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def source_of(place: School | None, prevention: bool) -> str:
+    if place is None:
+        return "конструктор МППКО"
+    return "типовые мероприятия профилактики" if prevention else "конструктор по профилю рисков"
+
+
 @login_required
 def builder(request: HttpRequest) -> HttpResponse:
-    """A new programme from typical measures: for a school by its risk profile, for a
-    municipality (МППКО) from the municipal measures."""
+    """A new programme from typical measures: for a school by its risk profile (or, for a
+    programme of prevention of learning failure, its own measures), for a municipality (МППКО)
+    from the municipal measures."""
     user = request.user
     year = report_year()
     school_id = request.GET.get("school")
+    # a programme of prevention is a school's own
+    kind = BuilderParams.parse(request.GET)["kind"]
+    prevention = bool(school_id) and kind == ProgrammeKind.PREVENTION
+    typical = prevention_library() if prevention else library()
     if school_id:
         place = scoped(
             School.objects.select_related("municipality"),
@@ -96,6 +116,10 @@ def builder(request: HttpRequest) -> HttpResponse:
         )
         municipality, offered, kinds = place.municipality, proposals(place, year), SCHOOL_KINDS
         title = f"Программа повышения качества образования: {place.short_name}"
+        if prevention:
+            offered = prevention_proposals()
+            kinds = [(ProgrammeKind.PREVENTION, ProgrammeKind.PREVENTION.label)]
+            title = f"Программа профилактики учебной неуспешности: {place.short_name}"
     else:
         place = None
         municipality = scoped(
@@ -115,7 +139,7 @@ def builder(request: HttpRequest) -> HttpResponse:
         try:
             chosen = [
                 {
-                    **measure_from_library(library()[code], start),
+                    **measure_from_library(typical[code], start),
                     **{k: v for k, v in measure_row(post, f"m-{code}-").items() if v},
                 }
                 for code in post.getlist("pick")
@@ -133,7 +157,7 @@ def builder(request: HttpRequest) -> HttpResponse:
                 year_from=years["year_from"] or start.year,
                 year_to=years["year_to"] or start.year + 1,
                 measures=chosen + added,
-                source="конструктор по профилю рисков" if place else "конструктор МППКО",
+                source=source_of(place, prevention),
                 acting_user=user,
             )
         except (ValidationError, ValueError, KeyError) as error:
@@ -153,6 +177,7 @@ def builder(request: HttpRequest) -> HttpResponse:
             "year": year,
             "start": start,
             "blank_rows": range(BLANK_ROWS),
+            "prevention": prevention,
         },
     )
 
@@ -180,13 +205,14 @@ def import_programme(request: HttpRequest) -> HttpResponse:
             )
             year_from = params["year_from"] or report_year()
             with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
+                name = upload.name or ""  # a file sent in a form always has a name
+                path = Path(folder) / f"upload{Path(name).suffix.lower()}"
                 path.write_bytes(upload.read())
                 programme = do_import_programme(
                     path,
-                    upload.name,
-                    kind=ProgrammeKind.MUNICIPAL if place is None else request.POST.get("kind"),
-                    title=request.POST.get("title") or Path(upload.name).stem,
+                    name,
+                    kind=ProgrammeKind.MUNICIPAL if place is None else request.POST.get("kind", ""),
+                    title=request.POST.get("title") or Path(name).stem,
                     municipality=municipality,
                     school=place,
                     year_from=year_from,

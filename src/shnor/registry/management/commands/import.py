@@ -19,15 +19,30 @@ class Command(ConsoleCommand):
         parser.add_argument("kind", choices=sorted(IMPORTERS))
         parser.add_argument("file", type=Path)
         parser.add_argument("--region", help="регион загрузки (создаётся, если его ещё нет)")
+        parser.add_argument(
+            "--layout", help="results: сохранённая форма региона (широкая таблица по предметам)"
+        )
 
-    def handle(self, *args: Any, kind: str, file: Path, region: str | None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        kind: str,
+        file: Path,
+        region: str | None,
+        layout: str | None,
+        **options: Any,
+    ) -> None:
         if not file.exists():
             raise CommandError(f"Файл не найден: {file}")
         user = self.system_user(
             region=Region.objects.get_or_create(name=region)[0] if region else None
         )
         with tqdm(unit=" строк", disable=options["verbosity"] == 0) as bar:
-            report = importer_for(kind, user).run(file, progress=Progress(console=bar))
+            try:
+                importer = importer_for(kind, user, layout=layout)
+            except KeyError as error:
+                raise CommandError(error.args[0]) from None
+            report = importer.run(file, progress=Progress(console=bar))
         for notice in report.notices:
             self.stdout.write(notice)
         for warning in report.warnings:
