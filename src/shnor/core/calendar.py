@@ -1,9 +1,25 @@
-"""Date arithmetic the plans share: deadlines a number of months ahead, ends of months."""
+"""Date arithmetic the plans share: deadlines a number of months ahead, ends of months, the
+months' names."""
 
 from __future__ import annotations
 
 import calendar
 from datetime import date
+
+MONTH_NAMES = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
 
 
 def month_end(year: int, month: int) -> date:

@@ -46,6 +46,7 @@ from shnor.support.library import prevention_library
 from shnor.support.programmes import measure_from_library
 from shnor.taskresults.frames import papers_frame
 from shnor.taskresults.models import SCORE_SEPARATOR, Paper, Task
+from shnor.taskresults.paper_import import PAPER_FIELDS
 
 # Fictional names for the demo school's own view (never shown to another role).
 FIRST_NAMES = ["Алексей", "Мария", "Иван", "Дарья", "Никита", "Полина", "Егор", "Софья"]
@@ -195,19 +196,7 @@ def next_procedure(
     Task.objects.bulk_create(tasks)
     insert_rows(
         Paper,
-        (
-            "school_id",
-            "year",
-            "kind_id",
-            "subject_id",
-            "grade",
-            "student",
-            "variant",
-            "total",
-            "mark",
-            "journal_mark",
-            "scores",
-        ),
+        PAPER_FIELDS,
         rows,
     )
     analyze(Paper, Task)

@@ -18,6 +18,7 @@ from shnor.core.bulk import analyze, insert_rows
 from shnor.demo.generator import SMALL_MUNICIPALITY, YEARS
 from shnor.registry.models import School
 from shnor.taskresults.models import SCORE_SEPARATOR, Paper, Task
+from shnor.taskresults.paper_import import PAPER_FIELDS
 
 # label, max score, code, checked skill, level («б», «п», «в»)
 CATALOGUES: dict[tuple[str, int], list[tuple[str, int, str, str, str]]] = {
@@ -165,19 +166,7 @@ def plant_task_results(seed: int) -> dict[str, int]:
                 )
     insert_rows(
         Paper,
-        (
-            "school_id",
-            "year",
-            "kind_id",
-            "subject_id",
-            "grade",
-            "student",
-            "variant",
-            "total",
-            "mark",
-            "journal_mark",
-            "scores",
-        ),
+        PAPER_FIELDS,
         rows,
     )
     analyze(Paper, Task)

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from shnor.accounts.choices import Action
 from shnor.accounts.http import AuthenticatedHttpRequest
+from shnor.core.calendar import MONTH_NAMES
 from shnor.core.params import Params, choice_field, id_field, year_field
 from shnor.core.scope import restrict
 from shnor.events.actions import (
@@ -35,21 +36,6 @@ from shnor.events.registers import (
     writable,
 )
 from shnor.staff.models import Teacher
-
-MONTHS = [
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-]
 
 
 class CalendarParams(Params):
@@ -83,7 +69,7 @@ def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "events/calendar.html",
         {
-            "title": f"Мероприятия: {MONTHS[month - 1]} {year}",
+            "title": f"Мероприятия: {MONTH_NAMES[month - 1]} {year}",
             "entries": month_entries(request.user, year, month),
             "previous": previous,
             "following": following,

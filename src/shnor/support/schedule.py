@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from shnor.accounts.choices import Action
-from shnor.core.calendar import month_end
+from shnor.core.calendar import MONTH_NAMES, month_end
 from shnor.support.choices import MeasureStatus
 from shnor.support.models import Measure, Programme, Visit
 
@@ -34,20 +34,6 @@ MONTH_PATTERN = re.compile(
 DATE_PATTERN = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?!\d)")
 YEAR_PATTERN = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 SOON_DAYS = 30
-MONTH_NAMES = [
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-]
 
 
 def parse_deadline(text: str, default_year: int | None = None) -> date | None:
