@@ -12,6 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from shnor.core.jobs import run_pending
+from shnor.core.models import Job
 from shnor.students.actions import (
     do_add_route_step,
     do_build_student_route,
@@ -20,7 +22,7 @@ from shnor.students.actions import (
 from shnor.students.choices import DifficultyReason, Executor
 from shnor.students.models import Student
 from tests.taskresults_data import kind_of, make_catalogue, make_papers, subject_of
-from tests.test_russian_text import crawl
+from tests.test_russian_text import body, crawl, document_text
 
 YEAR = 2025
 NAME = "Ёлкина Мария"
@@ -110,3 +112,34 @@ def test_no_export_carries_a_code(bank: dict[str, Any]) -> None:
         response = client.get(reverse("students:export"), {"year": YEAR})
         assert response.status_code == 200
         assert CODE.encode() not in response.content
+
+
+@pytest.mark.django_db
+def test_no_report_carries_a_code_or_a_name(bank: dict[str, Any]) -> None:
+    """Every report kind in every format, ordered by each role that orders reports."""
+    school = bank["schools"]["a"]
+    for role in ("school", "municipality", "region"):
+        user = bank["users"][role]
+        client = Client()
+        client.force_login(user)
+        for kind in ("identification", "dynamics", "effectiveness", "passport"):
+            for fmt in ("docx", "xlsx", "pdf"):
+                client.post(
+                    reverse("reports:index"),
+                    {
+                        "kind": kind,
+                        "format": fmt,
+                        "year": YEAR,
+                        "municipality": bank["north"].pk,
+                        "school": school.pk,
+                    },
+                )
+        run_pending()
+        ordered = Job.objects.filter(kind="report", user=user)
+        assert not ordered.exclude(status="done").exists(), role
+        jobs = list(ordered)
+        assert len(jobs) >= 3, role  # at least one kind in every format
+        for job in jobs:
+            response = client.get(job.result["url"])
+            text = document_text(response["Content-Type"], body(response))
+            assert CODE not in text and OTHER not in text and NAME not in text, (role, job.title)

@@ -22,7 +22,8 @@ from shnor.taskresults.weak_skills import (
 )
 
 YEAR, KIND, SUBJECT, GRADE = 2026, "ВПР", 1, 5
-RULE = WeakSkillRule()
+# the margin, the level and the counts alone: chance in a small class has its own test
+RULE = WeakSkillRule(z=0)
 
 SCHOOL_SCHEMA = {
     "school_id": pl.Int64,
@@ -218,7 +219,7 @@ def test_the_rule_is_a_parameter() -> None:
     schools = schools_frame([(1, 10, "1", 20, 0.45), (2, 10, "1", 20, 0.60)])
     references = references_frame([("region", None, "1", 0.55)])
     assert not task_table(schools, references, CATALOGUE, RULE)["weak"].any()
-    loose = WeakSkillRule(margin=10, level=50)
+    loose = WeakSkillRule(margin=10, level=50, z=0)
     assert row(task_table(schools, references, CATALOGUE, loose), 1, "1")["weak"]
     assert set(RULE_LABELS) == {f.name for f in fields(WeakSkillRule)} == set(RULE_WHY)
 
@@ -336,3 +337,15 @@ def test_a_share_imported_without_participants_is_judged_and_weighs_one() -> Non
     assert row(table, 1, "1")["region_done"] == 0.7
     assert row(table, 1, "1")["judged"] and row(table, 1, "1")["weak"]
     assert not row(table, 2, "1")["judged"]
+
+
+def test_a_gap_within_chance_for_the_class_size_is_not_weak() -> None:
+    # the region does a task at 75 %; one standard error is 13,7 points for a class of 10 and
+    # 3,1 points for a class of 200
+    schools = schools_frame([(1, 10, "1", 10, 0.49), (2, 10, "1", 200, 0.45)])
+    references = references_frame([("region", None, "1", 0.75)])
+    table = task_table(schools, references, CATALOGUE, WeakSkillRule())
+    small, large = row(table, 1, "1"), row(table, 2, "1")
+    assert small["gap"] == 26.0 and not small["weak"]  # 1,9 standard errors: within chance
+    assert large["gap"] == 30.0 and large["weak"]
+    assert row(task_table(schools, references, CATALOGUE, RULE), 1, "1")["weak"]

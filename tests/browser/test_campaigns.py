@@ -12,12 +12,26 @@ from openpyxl import load_workbook
 
 from tests.browser.conftest import login
 
+MONITORED = "Доля школ, проводящих мониторинг эффективности ШППКО (по ответам школ)"
+
+
+def monitored_share(page: Any) -> str:
+    """This year's value of the indicator fed by the form's first question, as the municipal
+    dashboard shows it."""
+    page.goto("/indicators/")
+    row = page.locator("#indicators tbody tr", has_text=MONITORED)
+    return row.locator("td").nth(2).inner_text()
+
 
 def test_campaign_sent_answered_and_overdue(page: Any, tmp_path: Path) -> None:
     login(page, "mun")
+    before = monitored_share(page)
     page.goto("/campaigns/new/")
     page.fill("input[name=title]", "Срочный мониторинг")
     page.fill("input[name=deadline]", (date.today() - timedelta(days=1)).isoformat())
+    # the round of this school year's autumn, whose figures the dashboard shows for this year
+    page.fill("input[name=year]", str(date.today().year))
+    page.select_option("select[name=month]", "9")
     page.click("#create-campaign")
     page.wait_for_selector("#send-form")
     campaign_url = page.url
@@ -44,7 +58,7 @@ def test_campaign_sent_answered_and_overdue(page: Any, tmp_path: Path) -> None:
     page.click("#submit-answers")
     assert "сдано" in page.locator("#completion-state").inner_text()
 
-    # the second by XLSX: «нет»
+    # the second by XLSX: «да» as well, with «нет» to the next question
     page.goto(links[1])
     with page.expect_download() as download:
         page.click("#download-xlsx")
@@ -52,7 +66,7 @@ def test_campaign_sent_answered_and_overdue(page: Any, tmp_path: Path) -> None:
     download.value.save_as(path)
     book = load_workbook(path)
     sheet = book["Вопросы"]
-    sheet["E3"], sheet["E4"], sheet["E6"] = "нет", "нет", 1
+    sheet["E3"], sheet["E4"], sheet["E6"] = "да", "нет", 1
     out = io.BytesIO()
     book.save(out)
     path.write_bytes(out.getvalue())
@@ -67,3 +81,7 @@ def test_campaign_sent_answered_and_overdue(page: Any, tmp_path: Path) -> None:
     overdue = "\n".join(rows.all_inner_texts())
     assert names[2] in overdue
     assert names[0] not in overdue and names[1] not in overdue
+
+    # two schools' latest answers are «да» now (in the demo one of them had answered «нет»)
+    after = monitored_share(page)
+    assert after != before and after.endswith("%"), (before, after)

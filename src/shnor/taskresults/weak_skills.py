@@ -2,11 +2,14 @@
 the region, and the skills weak in many schools of a municipality (topics for РМО/ШМО).
 
 The rule, one per page: a task is weak at a school in a year when the school had at least
-`min_participants` participants on it, its `done` is at least `margin` percentage points below
-the region's, and below the absolute `level`. Equal values count as reaching the margin and as
-not being below the level (a school exactly 15 points below the region is weak; one at exactly
-50 % is not). The municipal and regional figures are the imported ones where a form brought them
-(`reference_task_frame`), else the participant-weighted mean of the schools in the frame.
+`min_participants` participants on it, its `done` is at least `margin` percentage points below the
+region's, and below the absolute `level`, and the gap is at least `z` standard errors of a class of
+that size doing as well as the region (so that chance in a small class is not taken for a weak
+skill; a share imported without its count of participants is taken as the form gives it). Equal
+values count as reaching the margin and as not being below the level (a school exactly 15 points
+below the region is weak; one at exactly 50 % is not). The municipal and regional figures are the
+imported ones where a form brought them (`reference_task_frame`), else the participant-weighted mean
+of the schools in the frame.
 
 Everything here is a pure function over the polars frames of taskresults/frames.py, set-based,
 and returns rows in a fixed order, so the order of the input rows never changes the answer.
@@ -39,6 +42,7 @@ class WeakSkillRule:
     margin: float = 15.0
     level: float = 50.0
     min_participants: int = 5
+    z: float = 2.0
     min_schools: int = 2
 
 
@@ -46,12 +50,15 @@ RULE_LABELS = {
     "margin": "Ниже региона не меньше чем на, процентных пунктов",
     "level": "Выполнение в школе ниже, %",
     "min_participants": "Участников в школе не меньше",
+    "z": "Отставание больше случайного: не меньше стандартных ошибок",
     "min_schools": "Тема РМО: школ с западающим умением не меньше",
 }
 RULE_WHY = {
     "margin": "отставание меньше 15 пунктов в классе из 20–30 человек — в пределах случайности",
     "level": "умение, которым владеет больше половины участников, не считается западающим",
     "min_participants": "у нескольких участников доля выполнения меняется скачками",
+    "z": "в классе из 25 человек доля выполнения колеблется на 8–9 пунктов и без всякой "
+    "причины; разрыв меньше двух таких колебаний может быть случайным (0 — не учитывать)",
     "min_schools": "тема семинара нужна, когда умение западает хотя бы в двух школах",
 }
 
@@ -98,6 +105,13 @@ def skill_key() -> pl.Expr:
     )
 
 
+def chance_gap() -> pl.Expr:
+    """One standard error, in points, of the share of a class of the school's size whose
+    participants each do the task as often as the region's."""
+    share = pl.col("region_done").clip(0, 1)
+    return ((share * (1 - share) / pl.col("participants")).sqrt() * 100).round(DIGITS - 2)
+
+
 def task_table(
     schools: pl.DataFrame,
     references: pl.DataFrame,
@@ -136,6 +150,7 @@ def task_table(
                 pl.col("judged")
                 & (pl.col("gap") >= rule.margin)
                 & ((pl.col("done") * 100).round(DIGITS - 2) < rule.level)
+                & (pl.col("participants").is_null() | (pl.col("gap") >= rule.z * chance_gap()))
             ).alias("weak")
         )
     )

@@ -44,6 +44,9 @@ class RuleParams(Params):
     min_participants = forms.IntegerField(
         label=RULE_LABELS["min_participants"], required=False, min_value=1, max_value=10_000
     )
+    z = forms.FloatField(
+        label=RULE_LABELS["z"], required=False, min_value=0, max_value=10, localize=True
+    )
     min_schools = forms.IntegerField(
         label=RULE_LABELS["min_schools"], required=False, min_value=1, max_value=10_000
     )
