@@ -25,7 +25,7 @@ from shnor.assessments.models import ProcedureKind, Subject
 from shnor.core.bulk import analyze, insert_rows
 from shnor.core.calendar import months_after
 from shnor.demo.generator import SMALL_MUNICIPALITY, YEARS
-from shnor.demo.tasklevel import BOUNDARIES, CATALOGUES, DIFFICULTY, LEVELS
+from shnor.demo.tasklevel import BOUNDARIES, CATALOGUES, DIFFICULTY, catalogue_tasks
 from shnor.registry.models import School
 from shnor.staff.models import Teacher
 from shnor.students.actions import (
@@ -148,21 +148,7 @@ def next_procedure(
         if grade != 5:
             continue
         subject = subjects[subject_name]
-        for order, (label, top, code, skill, level) in enumerate(catalogue, start=1):
-            tasks.append(
-                Task(
-                    year=year,
-                    kind=kind,
-                    subject=subject,
-                    grade=6,
-                    label=label,
-                    task_order=order,
-                    max_score=top,
-                    skill_code=code,
-                    skill=skill,
-                    level=LEVELS[level],
-                )
-            )
+        tasks += catalogue_tasks(catalogue, year, kind, subject, 6)
         tops = np.array([t[1] for t in catalogue])
         difficulty = np.array([DIFFICULTY[t[4]] for t in catalogue])
         labels = [t[0] for t in catalogue]

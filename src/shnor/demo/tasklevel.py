@@ -105,28 +105,41 @@ NONOBJECTIVE_SCHOOLS: dict[str, tuple[str, ...]] = {
 WEAK_SCHOOLS = 15
 
 
+def catalogue_tasks(
+    catalogue: list[tuple[str, int, str, str, str]],
+    year: int,
+    kind: ProcedureKind,
+    subject: Subject,
+    grade: int,
+) -> list[Task]:
+    """A demo catalogue as the tasks of one paper."""
+    return [
+        Task(
+            year=year,
+            kind=kind,
+            subject=subject,
+            grade=grade,
+            label=label,
+            task_order=order,
+            max_score=top,
+            skill_code=code,
+            skill=skill,
+            level=LEVELS[level],
+        )
+        for order, (label, top, code, skill, level) in enumerate(catalogue, start=1)
+    ]
+
+
 def plant_task_results(seed: int) -> dict[str, int]:
     rng = np.random.default_rng(seed)
     kind = ProcedureKind.objects.get(code="ВПР")
     subjects = {s.name: s for s in Subject.objects.filter(name__in=["Математика", "Русский язык"])}
-    tasks = []
-    for year in YEARS[-2:]:
-        for (subject, grade), catalogue in CATALOGUES.items():
-            for order, (label, top, code, skill, level) in enumerate(catalogue, start=1):
-                tasks.append(
-                    Task(
-                        year=year,
-                        kind=kind,
-                        subject=subjects[subject],
-                        grade=grade,
-                        label=label,
-                        task_order=order,
-                        max_score=top,
-                        skill_code=code,
-                        skill=skill,
-                        level=LEVELS[level],
-                    )
-                )
+    tasks = [
+        task
+        for year in YEARS[-2:]
+        for (subject, grade), catalogue in CATALOGUES.items()
+        for task in catalogue_tasks(catalogue, year, kind, subjects[subject], grade)
+    ]
     Task.objects.bulk_create(tasks)
     low = {
         (school_id, year, subject_id, grade): (participants, below or 0)
